@@ -1,0 +1,118 @@
+// cgroup/: one manager for v1, v2 and hybrid hosts.  Takes plain structs from
+// spec/; knows nothing of the CLI, namespaces or rootfs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace minirun::cgroup {
+
+enum class Layout { v1, v2, hybrid };
+Layout detect_layout();  // from /proc/self/mountinfo
+const char* layout_name(Layout l);
+
+enum class FreezerState { thawed, freezing, frozen, unknown };
+
+// runc's `events --stats` data (libcontainer/cgroups/stats.go), the parts
+// that exist on this host.
+struct CpuStats {
+  uint64_t total_usage = 0, usage_kernel = 0, usage_user = 0;
+  std::vector<uint64_t> percpu_usage;
+  uint64_t throttling_periods = 0, throttled_periods = 0, throttled_time = 0;
+};
+struct MemoryEntry {
+  uint64_t usage = 0, max_usage = 0, failcnt = 0, limit = 0;
+};
+struct MemoryStats {
+  uint64_t cache = 0;
+  MemoryEntry usage, swap, kernel, kernel_tcp;
+  std::map<std::string, uint64_t> raw;  // memory.stat
+  uint64_t oom_kill = 0;                 // OOM kills seen in this cgroup
+};
+struct PidsStats {
+  uint64_t current = 0, limit = 0;  // limit 0: max
+};
+struct BlkioEntry {
+  uint64_t major = 0, minor = 0;
+  std::string op;
+  uint64_t value = 0;
+};
+struct BlkioStats {
+  std::vector<BlkioEntry> io_service_bytes_recursive, io_serviced_recursive;
+};
+struct HugetlbStats {
+  uint64_t usage = 0, max_usage = 0, failcnt = 0;
+};
+struct Stats {
+  CpuStats cpu;
+  MemoryStats memory;
+  PidsStats pids;
+  BlkioStats blkio;
+  std::map<std::string, HugetlbStats> hugetlb;  // by page size "2MB"
+};
+
+class Manager {
+ public:
+  virtual ~Manager() = default;
+
+  // Resolves where the container's cgroup lives on this host.  Relative
+  // `cgroups_path` (or empty: `id`) nests under minirun's own cgroup in every
+  // hierarchy (read from /proc/self/cgroup); an absolute path is used as
+  // given, below each hierarchy's mount point.  Nothing is created yet.
+  static std::unique_ptr<Manager> for_container(const std::string& cgroups_path, const std::string& id);
+  // Rebuilds a manager from paths() saved in state.json.
+  static std::unique_ptr<Manager> from_paths(const std::map<std::string, std::string>& paths);
+
+  // Absolute directory per hierarchy: {"memory": "/sys/fs/cgroup/memory/...",
+  // "unified": "/sys/fs/cgroup/unified/..."} (v2-only host: key "").
+  virtual std::map<std::string, std::string> paths() const = 0;
+
+  // mkdir -p in every hierarchy (remembering which dirs it made, for
+  // destroy()); on v2 enables controllers top-down in cgroup.subtree_control.
+  // Refuses a cgroup that is already frozen or already has processes.
+  virtual void create() = 0;
+  // Writes every field of `r` (devices too: v1 files, v2 eBPF program).
+  // Errors name the field and file: "linux.resources.memory.limit: write
+  // /sys/fs/cgroup/memory/x/memory.limit_in_bytes: EINVAL".
+  virtual void apply(const spec::Resources& r) = 0;
+  // `update`: the same but only the fields present; devices replace the old
+  // program/rules.
+  virtual void update(const spec::Resources& r) = 0;
+  // Moves pid into the cgroup in every hierarchy.
+  virtual void add_process(pid_t pid) = 0;
+  // An O_PATH|O_DIRECTORY fd of the cgroup2 dir usable with
+  // clone3(CLONE_INTO_CGROUP) when every controller in use is on cgroup2;
+  // -1 otherwise.
+  virtual int clone_into_fd() = 0;
+
+  virtual void freeze() = 0;  // returns once frozen
+  virtual void thaw() = 0;
+  virtual FreezerState freezer_state() const = 0;
+
+  virtual std::vector<pid_t> processes() const = 0;  // every pid, recursive
+  virtual void kill_all(int sig) = 0;                 // v2 cgroup.kill for SIGKILL; else freeze+kill+thaw
+  // Kills what is left, waits for it to go, removes every dir create() made,
+  // in every hierarchy.  Safe to call twice and after a partial create().
+  virtual void destroy() = 0;
+
+  virtual Stats stats() const = 0;
+  virtual uint64_t oom_kill_count() const = 0;       // memory.oom_control oom_kill / memory.events oom_kill
+  virtual std::optional<int64_t> memory_limit() const = 0;  // bytes, none if unlimited
+  // An fd that becomes readable on each OOM event (v1 eventfd registered on
+  // memory.oom_control; v2 inotify on memory.events).  -1 if not available.
+  virtual int open_oom_event_fd() const = 0;
+};
+
+// Pure helpers, unit-tested.
+uint64_t shares_to_weight(uint64_t shares);  // runc's conversion
+std::string blkio_device_line(int64_t major, int64_t minor, uint64_t value);
+
+}  // namespace minirun::cgroup

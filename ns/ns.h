@@ -1,0 +1,69 @@
+// ns/: namespaces (clone flags, joining by path, id maps, hostname) and the
+// container network (veth pair on a host bridge, over netlink via libmnl).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::ns {
+
+int clone_flag(spec::NamespaceType t);        // CLONE_NEWPID ...
+const char* proc_ns_name(spec::NamespaceType t);  // "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"
+
+// Opens a namespace file and checks (ioctl NS_GET_NSTYPE) that it is a
+// namespace of type t: "linux.namespaces: path /x: not a network namespace".
+UniqueFd open_namespace(const std::string& path, spec::NamespaceType t);
+void join_namespace(int fd, spec::NamespaceType t);  // setns
+
+// Writes /proc/PID/{uid_map,setgroups,gid_map}.  setgroups is set to "deny"
+// when deny_setgroups (rootless).
+void write_id_maps(pid_t pid, const std::vector<spec::IdMapping>& uid_mappings,
+                   const std::vector<spec::IdMapping>& gid_mappings, bool deny_setgroups);
+
+void set_hostname(const std::string& name);    // in the current uts ns
+void set_domainname(const std::string& name);
+
+// Writes /proc/PID/timens_offsets (before anything runs in the time ns).
+void write_time_offsets(pid_t pid, const std::map<std::string, spec::TimeOffset>& offsets);
+
+// ---- network ------------------------------------------------------------
+
+struct BridgeConfig {
+  std::string bridge = "minirun0";
+  std::string subnet = "10.88.0.0/16";  // gateway = first host address
+  unsigned mtu = 0;                      // 0: the bridge's
+};
+
+struct Lease {
+  std::string container_id;
+  std::string bridge;
+  std::string host_veth;   // e.g. "mr" + 11 hex chars of the id hash
+  std::string address;     // "10.88.0.5"
+  int prefix_len = 16;
+  std::string gateway;     // "10.88.0.1"
+  unsigned mtu = 1500;
+};
+
+// In the caller's netns: ensures the bridge exists and is up with the gateway
+// address; allocates an address for `container_id` from a file-locked lease
+// file under `state_root` (state_root/network/<bridge>.leases); creates a
+// veth pair, attaches the host end to the bridge, moves the peer into the
+// netns of `netns_pid`, renames it eth0, sets address, MTU, lo up, default
+// route.  On error everything made is undone (veth deleted, lease released).
+Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const BridgeConfig& cfg,
+                   const std::string& state_root);
+
+// Deletes the host veth (if still there) and releases the lease.  The bridge
+// stays.  Idempotent.
+void teardown_bridge(const Lease& lease, const std::string& state_root);
+
+// Brings lo up in the netns of pid (mode "none").
+void loopback_up(pid_t netns_pid);
+
+}  // namespace minirun::ns

@@ -1,0 +1,81 @@
+// rootfs/: the container's filesystem view, built inside its (new) mount
+// namespace by the container init.  Every operation on a path inside the
+// rootfs goes through safe_path.h, so symlinks resolve inside the rootfs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace minirun::rootfs {
+
+struct Overlay {
+  std::vector<std::string> lower;  // absolute, top first (the bundle rootfs is last)
+  std::string upper;               // absolute
+  std::string work;                // absolute, same filesystem as upper
+  std::string target;              // absolute dir where the merged view is mounted
+};
+
+// A file minirun makes inside the container (/etc/hosts, /etc/hostname,
+// /etc/resolv.conf).  On an overlay rootfs `content` is written into the
+// merged view (so it lands in the upper layer); otherwise `host_file` (which
+// holds the same content, in the state dir) is bind-mounted on `path`.
+struct GeneratedFile {
+  std::string path;       // absolute, inside the container
+  std::string content;
+  std::string host_file;  // absolute host path
+};
+
+struct Options {
+  std::string rootfs;  // absolute host path of root.path (lowest layer with overlay)
+  std::string bundle;  // absolute; relative bind sources resolve against it
+  bool readonly = false;
+  std::vector<spec::Mount> mounts;
+  std::vector<spec::Device> devices;  // linux.devices, on top of the defaults
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  std::map<std::string, std::string> sysctl;
+  std::string propagation;  // linux.rootfsPropagation, "" = rslave like runc
+  std::string mount_label;
+  bool in_user_namespace = false;  // no mknod: bind-mount host devices instead
+  bool new_cgroup_namespace = false;
+  bool no_pivot = false;
+  std::optional<Overlay> overlay;
+  std::vector<GeneratedFile> generated_files;
+};
+
+// Steps run by the init in order, with hooks in between (runc's order):
+//   prepare()  -> [prestart/createRuntime/createContainer hooks] ->
+//   enter()    -> [console, sysctl] -> finish()
+
+// Before the hooks: sets "/" propagation, mounts the overlay or bind-mounts
+// the rootfs on itself, performs the config mounts in order, creates /dev
+// nodes (null zero full random urandom tty, ptmx, /dev/fd & std* links,
+// linux.devices), writes generated files.  Returns the absolute host path
+// that will become "/" (the rootfs or the overlay target).
+std::string prepare(const Options& o);
+
+// pivot_root into the prepared root (MS_MOVE + chroot with no_pivot), old
+// root detached; cwd is "/".
+void enter(const Options& o, const std::string& root);
+
+// After entering: sysctls, readonly paths, masked paths (/dev/null checked
+// with fstat before it is bound on files; one shared read-only tmpfs for
+// directories), then "/" read-only if root.readonly.
+void finish(const Options& o);
+
+// Parses mount options into flags, propagation flags and the data string.
+struct MountFlags {
+  unsigned long flags = 0;        // MS_*
+  unsigned long clear = 0;        // flags explicitly turned off (rw, suid, ...)
+  unsigned long propagation = 0;  // MS_PRIVATE/MS_SLAVE/... (| MS_REC)
+  bool recursive_readonly = false;  // rro
+  bool tmpcopyup = false;
+  std::string data;               // "mode=755,size=65536k"
+};
+MountFlags parse_mount_options(const std::vector<std::string>& options);
+
+}  // namespace minirun::rootfs
