@@ -1,0 +1,179 @@
+#include "ns/leases.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "spec/error.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::ns::leases {
+
+namespace {
+
+uint32_t host_mask(int prefix_len) { return prefix_len >= 32 ? 0 : ~uint32_t{0} >> prefix_len; }
+
+UniqueFd lock_file(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) throw Error("mkdir " + std::filesystem::path(path).parent_path().string() + ": " + ec.message(), ec.value());
+  const std::string lock = path + ".lock";
+  UniqueFd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) throw_errno("open " + lock);
+  while (::flock(fd.get(), LOCK_EX) < 0) {
+    if (errno != EINTR) throw_errno("flock " + lock);
+  }
+  return fd;
+}
+
+std::string read_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return "";
+    throw_errno("open " + path);
+  }
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + path);
+    if (n == 0) return text;
+    text.append(buf, static_cast<size_t>(n));
+  }
+}
+
+void replace_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) throw_errno("open " + tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("write " + tmp);
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) < 0) throw_errno("fsync " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename " + tmp + " to " + path);
+}
+
+}  // namespace
+
+uint32_t Subnet::broadcast() const { return network | host_mask(prefix_len); }
+
+uint32_t parse_ipv4(const std::string& text) {
+  in_addr addr{};
+  if (inet_pton(AF_INET, text.c_str(), &addr) != 1) throw Error(text + " is not an IPv4 address", EINVAL);
+  return ntohl(addr.s_addr);
+}
+
+std::string format_ipv4(uint32_t address) {
+  in_addr addr{htonl(address)};
+  char buf[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+  return buf;
+}
+
+Subnet parse_subnet(const std::string& text) {
+  return with_context("network: subnet " + text, [&] {
+    auto slash = text.find('/');
+    if (slash == std::string::npos) throw Error("expected ADDRESS/PREFIX (10.88.0.0/16)", EINVAL);
+    Subnet subnet;
+    subnet.network = parse_ipv4(text.substr(0, slash));
+    const std::string prefix = text.substr(slash + 1);
+    if (prefix.empty() || prefix.size() > 2 || !std::all_of(prefix.begin(), prefix.end(), ::isdigit)) {
+      throw Error("prefix length " + prefix + " is not a number", EINVAL);
+    }
+    subnet.prefix_len = std::stoi(prefix);
+    // /31 and /32 leave no room for a gateway plus a container.
+    if (subnet.prefix_len < 1 || subnet.prefix_len > 30) {
+      throw Error("prefix length must be between 1 and 30", EINVAL);
+    }
+    if (subnet.network & host_mask(subnet.prefix_len)) {
+      throw Error("host bits are set (the network is " + format_ipv4(subnet.network & ~host_mask(subnet.prefix_len)) +
+                      "/" + prefix + ")",
+                  EINVAL);
+    }
+    return subnet;
+  });
+}
+
+std::vector<Entry> parse(const std::string& text) {
+  std::vector<Entry> entries;
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::istringstream fields(line);
+    Entry e;
+    std::string extra;
+    if (!(fields >> e.address >> e.container_id) || (fields >> extra)) {
+      throw Error("line " + std::to_string(number) + ": expected \"ADDRESS CONTAINER_ID\", got \"" + line + "\"",
+                  EINVAL);
+    }
+    with_context("line " + std::to_string(number), [&] { parse_ipv4(e.address); });
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::string format(const std::vector<Entry>& entries) {
+  std::string out;
+  for (const auto& e : entries) out += e.address + " " + e.container_id + "\n";
+  return out;
+}
+
+std::string allocate(const Subnet& subnet, std::vector<Entry>& entries, const std::string& container_id) {
+  std::set<uint32_t> taken;
+  for (const auto& e : entries) {
+    if (e.container_id == container_id) {
+      throw Error("network: container " + container_id + " already holds lease " + e.address, EEXIST);
+    }
+    taken.insert(parse_ipv4(e.address));
+  }
+  for (uint32_t a = subnet.gateway() + 1; a < subnet.broadcast(); ++a) {
+    if (!taken.count(a)) {
+      entries.push_back({format_ipv4(a), container_id});
+      return entries.back().address;
+    }
+  }
+  throw Error("network: subnet " + format_ipv4(subnet.network) + "/" + std::to_string(subnet.prefix_len) +
+                  ": no free address",
+              ENOSPC);
+}
+
+bool release(std::vector<Entry>& entries, const std::string& container_id) {
+  auto before = entries.size();
+  std::erase_if(entries, [&](const Entry& e) { return e.container_id == container_id; });
+  return entries.size() != before;
+}
+
+std::string file_path(const std::string& state_root, const std::string& bridge) {
+  return state_root + "/network/" + bridge + ".leases";
+}
+
+std::string acquire(const std::string& path, const Subnet& subnet, const std::string& container_id) {
+  UniqueFd lock = lock_file(path);
+  auto entries = with_context(path, [&] { return parse(read_file(path)); });
+  std::string address = allocate(subnet, entries, container_id);
+  replace_file(path, format(entries));
+  return address;
+}
+
+void give_back(const std::string& path, const std::string& container_id) {
+  if (::access(path.c_str(), F_OK) < 0 && errno == ENOENT) return;  // nothing was ever leased
+  UniqueFd lock = lock_file(path);
+  auto entries = with_context(path, [&] { return parse(read_file(path)); });
+  if (release(entries, container_id)) replace_file(path, format(entries));
+}
+
+}  // namespace minirun::ns::leases

@@ -1,0 +1,189 @@
+#include "ns/links.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sched.h>
+
+#include <cerrno>
+
+#include "ns/ns.h"
+#include "spec/error.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::ns::links {
+
+namespace {
+
+std::string address_text(in_addr addr) {
+  char buf[INET_ADDRSTRLEN];
+  return inet_ntop(AF_INET, &addr, buf, sizeof(buf)) ? buf : "?";
+}
+
+int on_link_info_attr(const nlattr* attr, void* data) {
+  if (mnl_attr_get_type(attr) == IFLA_INFO_KIND && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
+    static_cast<Link*>(data)->kind = mnl_attr_get_str(attr);
+  }
+  return MNL_CB_OK;
+}
+
+int on_link_attr(const nlattr* attr, void* data) {
+  auto* link = static_cast<Link*>(data);
+  switch (mnl_attr_get_type(attr)) {
+    case IFLA_MTU:
+      if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) link->mtu = mnl_attr_get_u32(attr);
+      break;
+    case IFLA_LINKINFO:
+      if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) mnl_attr_parse_nested(attr, on_link_info_attr, link);
+      break;
+  }
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+std::optional<Link> find_link(netlink::Socket& nl, const std::string& name) {
+  netlink::Request req(RTM_GETLINK, 0, "link " + name);
+  auto* ifi = req.family_header<ifinfomsg>();
+  ifi->ifi_family = AF_UNSPEC;
+  req.put_str(IFLA_IFNAME, name);
+  std::optional<Link> found;
+  try {
+    nl.ack(req, [&](const nlmsghdr* nlh) {
+      if (nlh->nlmsg_type != RTM_NEWLINK) return;
+      Link link;
+      link.index = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh))->ifi_index;
+      mnl_attr_parse(nlh, sizeof(ifinfomsg), on_link_attr, &link);
+      found = link;
+    });
+  } catch (const Error& e) {
+    if (e.error_number() != ENODEV) throw;
+  }
+  return found;
+}
+
+void create_bridge(netlink::Socket& nl, const std::string& name) {
+  netlink::Request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "bridge " + name);
+  req.family_header<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  req.put_str(IFLA_IFNAME, name);
+  nlattr* info = req.nest_begin(IFLA_LINKINFO);
+  req.put_str(IFLA_INFO_KIND, "bridge");
+  req.nest_end(info);
+  nl.ack(req);
+}
+
+void create_veth(netlink::Socket& nl, const std::string& host, const std::string& peer,
+                 pid_t peer_netns_pid, unsigned mtu, int master_index) {
+  netlink::Request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "veth " + host);
+  req.family_header<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  req.put_str(IFLA_IFNAME, host);
+  req.put_u32(IFLA_MTU, mtu);
+  req.put_u32(IFLA_MASTER, static_cast<uint32_t>(master_index));
+  nlattr* info = req.nest_begin(IFLA_LINKINFO);
+  req.put_str(IFLA_INFO_KIND, "veth");
+  nlattr* data = req.nest_begin(IFLA_INFO_DATA);
+  nlattr* peer_nest = req.nest_begin(VETH_INFO_PEER);
+  // The peer's attributes come after its own ifinfomsg, inside the nest.
+  req.family_header<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  req.put_str(IFLA_IFNAME, peer);
+  req.put_u32(IFLA_MTU, mtu);
+  req.put_u32(IFLA_NET_NS_PID, static_cast<uint32_t>(peer_netns_pid));
+  req.nest_end(peer_nest);
+  req.nest_end(data);
+  req.nest_end(info);
+  nl.ack(req);
+}
+
+bool delete_link(netlink::Socket& nl, const std::string& name) {
+  netlink::Request req(RTM_DELLINK, 0, "link " + name);
+  req.family_header<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  req.put_str(IFLA_IFNAME, name);
+  try {
+    nl.ack(req);
+  } catch (const Error& e) {
+    if (e.error_number() == ENODEV) return false;
+    throw;
+  }
+  return true;
+}
+
+void set_up(netlink::Socket& nl, int index, const std::string& name) {
+  netlink::Request req(RTM_NEWLINK, 0, "link " + name + " up");
+  auto* ifi = req.family_header<ifinfomsg>();
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = index;
+  ifi->ifi_flags = IFF_UP;
+  ifi->ifi_change = IFF_UP;
+  nl.ack(req);
+}
+
+void rename_and_set_mtu(netlink::Socket& nl, int index, const std::string& new_name, unsigned mtu) {
+  netlink::Request req(RTM_NEWLINK, 0, "link " + new_name);
+  auto* ifi = req.family_header<ifinfomsg>();
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = index;
+  req.put_str(IFLA_IFNAME, new_name);
+  req.put_u32(IFLA_MTU, mtu);
+  nl.ack(req);
+}
+
+void add_address(netlink::Socket& nl, int index, const std::string& link_name, in_addr addr,
+                 int prefix_len, bool exist_ok) {
+  netlink::Request req(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+                       "address " + address_text(addr) + "/" + std::to_string(prefix_len) + " on " + link_name);
+  auto* ifa = req.family_header<ifaddrmsg>();
+  ifa->ifa_family = AF_INET;
+  ifa->ifa_prefixlen = static_cast<unsigned char>(prefix_len);
+  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa->ifa_index = static_cast<unsigned>(index);
+  req.put(IFA_LOCAL, &addr, sizeof(addr));
+  req.put(IFA_ADDRESS, &addr, sizeof(addr));
+  if (prefix_len < 31) {
+    uint32_t mask = prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - prefix_len);
+    in_addr brd{htonl(ntohl(addr.s_addr) | ~mask)};
+    req.put(IFA_BROADCAST, &brd, sizeof(brd));
+  }
+  try {
+    nl.ack(req);
+  } catch (const Error& e) {
+    if (!(exist_ok && e.error_number() == EEXIST)) throw;
+  }
+}
+
+void add_default_route(netlink::Socket& nl, int oif, in_addr gateway) {
+  netlink::Request req(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "default via " + address_text(gateway));
+  auto* rt = req.family_header<rtmsg>();
+  rt->rtm_family = AF_INET;
+  rt->rtm_dst_len = 0;
+  rt->rtm_table = RT_TABLE_MAIN;
+  rt->rtm_protocol = RTPROT_BOOT;
+  rt->rtm_scope = RT_SCOPE_UNIVERSE;
+  rt->rtm_type = RTN_UNICAST;
+  req.put(RTA_GATEWAY, &gateway, sizeof(gateway));
+  req.put_u32(RTA_OIF, static_cast<uint32_t>(oif));
+  nl.ack(req);
+}
+
+netlink::Socket& open_in_netns_of(pid_t pid, std::optional<netlink::Socket>& slot) {
+  UniqueFd original(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!original) throw_errno("open /proc/thread-self/ns/net");
+  UniqueFd target = open_namespace("/proc/" + std::to_string(pid) + "/ns/net", spec::NamespaceType::network);
+  join_namespace(target.get(), spec::NamespaceType::network);
+  std::optional<Error> failure;
+  try {
+    slot.emplace();
+  } catch (const Error& e) {
+    failure = e;
+  }
+  // Back before anything else: the rest of this thread's work is host-side.
+  if (::setns(original.get(), CLONE_NEWNET) < 0) {
+    throw_errno("setns back to the original network namespace");
+  }
+  if (failure) throw *failure;
+  return *slot;
+}
+
+}  // namespace minirun::ns::links
