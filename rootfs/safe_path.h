@@ -23,6 +23,11 @@ UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, mode_t mode = 0
 // included, and returns an O_PATH fd of it: a bind-mount target for a file.
 UniqueFd make_file_in_root(int root_fd, const std::string& path, mode_t mode = 0644);
 
+// The component walk behind open_in_root on kernels without openat2: each
+// component opened O_NOFOLLOW, symlinks re-read against the root, ".."
+// clamped at the root, at most 40 links.  Public so tests can exercise it.
+UniqueFd open_in_root_by_walk(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+
 // "/proc/self/fd/N": the magic-link form of an fd, for mount(2) targets.
 std::string fd_path(int fd);
 
