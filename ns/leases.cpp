@@ -84,7 +84,7 @@ std::string format_ipv4(uint32_t address) {
 }
 
 Subnet parse_subnet(const std::string& text) {
-  return with_context("network: subnet " + text, [&] {
+  return with_context("subnet " + text, [&] {
     auto slash = text.find('/');
     if (slash == std::string::npos) throw Error("expected ADDRESS/PREFIX (10.88.0.0/16)", EINVAL);
     Subnet subnet;
@@ -136,7 +136,7 @@ std::string allocate(const Subnet& subnet, std::vector<Entry>& entries, const st
   std::set<uint32_t> taken;
   for (const auto& e : entries) {
     if (e.container_id == container_id) {
-      throw Error("network: container " + container_id + " already holds lease " + e.address, EEXIST);
+      throw Error("container " + container_id + " already holds lease " + e.address, EEXIST);
     }
     taken.insert(parse_ipv4(e.address));
   }
@@ -146,7 +146,7 @@ std::string allocate(const Subnet& subnet, std::vector<Entry>& entries, const st
       return entries.back().address;
     }
   }
-  throw Error("network: subnet " + format_ipv4(subnet.network) + "/" + std::to_string(subnet.prefix_len) +
+  throw Error("subnet " + format_ipv4(subnet.network) + "/" + std::to_string(subnet.prefix_len) +
                   ": no free address",
               ENOSPC);
 }

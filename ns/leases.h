@@ -17,7 +17,7 @@ struct Subnet {
   uint32_t broadcast() const;
 };
 
-// "10.88.0.0/16"; errors: "network: subnet 10.88.0.1/16: host bits are set".
+// "10.88.0.0/16"; errors: "subnet 10.88.0.1/16: host bits are set".
 Subnet parse_subnet(const std::string& text);
 uint32_t parse_ipv4(const std::string& text);  // host byte order; throws
 std::string format_ipv4(uint32_t address);

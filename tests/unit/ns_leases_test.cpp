@@ -33,17 +33,17 @@ TEST(Subnet, ParsesNetworkGatewayAndBroadcast) {
 
 TEST(Subnet, RejectsBadInputWithClearErrors) {
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0.0"); }),
-            "network: subnet 10.88.0.0: expected ADDRESS/PREFIX (10.88.0.0/16)");
+            "subnet 10.88.0.0: expected ADDRESS/PREFIX (10.88.0.0/16)");
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0/16"); }),
-            "network: subnet 10.88.0/16: 10.88.0 is not an IPv4 address");
+            "subnet 10.88.0/16: 10.88.0 is not an IPv4 address");
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0.0/x"); }),
-            "network: subnet 10.88.0.0/x: prefix length x is not a number");
+            "subnet 10.88.0.0/x: prefix length x is not a number");
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0.0/31"); }),
-            "network: subnet 10.88.0.0/31: prefix length must be between 1 and 30");
+            "subnet 10.88.0.0/31: prefix length must be between 1 and 30");
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0.0/0"); }),
-            "network: subnet 10.88.0.0/0: prefix length must be between 1 and 30");
+            "subnet 10.88.0.0/0: prefix length must be between 1 and 30");
   EXPECT_EQ(error_of([] { leases::parse_subnet("10.88.0.7/16"); }),
-            "network: subnet 10.88.0.7/16: host bits are set (the network is 10.88.0.0/16)");
+            "subnet 10.88.0.7/16: host bits are set (the network is 10.88.0.0/16)");
 }
 
 TEST(Allocator, FirstFreeAfterGateway) {
@@ -63,14 +63,14 @@ TEST(Allocator, NoReuseWhileLeasedAndOneLeasePerContainer) {
   auto e = leases::parse("10.88.0.2 a\n10.88.0.4 c\n");
   EXPECT_EQ(leases::allocate(s, e, "b"), "10.88.0.3");
   EXPECT_EQ(leases::allocate(s, e, "d"), "10.88.0.5");
-  EXPECT_EQ(error_of([&] { leases::allocate(s, e, "a"); }), "network: container a already holds lease 10.88.0.2");
+  EXPECT_EQ(error_of([&] { leases::allocate(s, e, "a"); }), "container a already holds lease 10.88.0.2");
 }
 
 TEST(Allocator, SkipsNetworkGatewayBroadcastAndReportsExhaustion) {
   auto s = leases::parse_subnet("192.168.7.0/30");  // .0 net, .1 gw, .2 host, .3 broadcast
   std::vector<leases::Entry> e;
   EXPECT_EQ(leases::allocate(s, e, "a"), "192.168.7.2");
-  EXPECT_EQ(error_of([&] { leases::allocate(s, e, "b"); }), "network: subnet 192.168.7.0/30: no free address");
+  EXPECT_EQ(error_of([&] { leases::allocate(s, e, "b"); }), "subnet 192.168.7.0/30: no free address");
   auto s29 = leases::parse_subnet("192.168.7.8/29");
   std::vector<leases::Entry> f;
   std::set<std::string> got;
