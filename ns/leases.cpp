@@ -133,6 +133,10 @@ std::string format(const std::vector<Entry>& entries) {
 }
 
 std::string allocate(const Subnet& subnet, std::vector<Entry>& entries, const std::string& container_id) {
+  // The id is the second word of a line: it must stay one word.
+  if (container_id.empty() || container_id.find_first_of(" \t\r\n") != std::string::npos) {
+    throw Error("container id \"" + container_id + "\" cannot hold a lease (empty or has whitespace)", EINVAL);
+  }
   std::set<uint32_t> taken;
   for (const auto& e : entries) {
     if (e.container_id == container_id) {
@@ -158,6 +162,11 @@ bool release(std::vector<Entry>& entries, const std::string& container_id) {
 }
 
 std::string file_path(const std::string& state_root, const std::string& bridge) {
+  // The name becomes a file name and an interface name (IFNAMSIZ - 1).
+  if (bridge.empty() || bridge.size() > 15 || bridge == "." || bridge == ".." ||
+      bridge.find_first_of("/ \t\r\n:") != std::string::npos) {
+    throw Error("bridge name \"" + bridge + "\" is not a valid interface name", EINVAL);
+  }
   return state_root + "/network/" + bridge + ".leases";
 }
 

@@ -9,6 +9,7 @@
 #include <sched.h>
 
 #include <cerrno>
+#include <exception>
 
 #include "ns/ns.h"
 #include "spec/error.h"
@@ -172,17 +173,17 @@ netlink::Socket& open_in_netns_of(pid_t pid, std::optional<netlink::Socket>& slo
   if (!original) throw_errno("open /proc/thread-self/ns/net");
   UniqueFd target = open_namespace("/proc/" + std::to_string(pid) + "/ns/net", spec::NamespaceType::network);
   join_namespace(target.get(), spec::NamespaceType::network);
-  std::optional<Error> failure;
+  std::exception_ptr failure;
   try {
     slot.emplace();
-  } catch (const Error& e) {
-    failure = e;
+  } catch (...) {
+    failure = std::current_exception();
   }
   // Back before anything else: the rest of this thread's work is host-side.
   if (::setns(original.get(), CLONE_NEWNET) < 0) {
     throw_errno("setns back to the original network namespace");
   }
-  if (failure) throw *failure;
+  if (failure) std::rethrow_exception(failure);
   return *slot;
 }
 

@@ -81,6 +81,7 @@ Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const Bridg
                    const std::string& state_root) {
   return with_context("network", [&] {
     const leases::Subnet subnet = leases::parse_subnet(cfg.subnet);
+    const std::string lease_file = leases::file_path(state_root, cfg.bridge);  // checks the name
     netlink::Socket host;
     const links::Link bridge = ensure_bridge(host, cfg.bridge, subnet);
 
@@ -92,7 +93,6 @@ Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const Bridg
     lease.gateway = leases::format_ipv4(subnet.gateway());
     lease.mtu = cfg.mtu ? cfg.mtu : bridge.mtu;
 
-    const std::string lease_file = leases::file_path(state_root, cfg.bridge);
     lease.address = leases::acquire(lease_file, subnet, container_id);
     ScopeGuard release_lease([&] { leases::give_back(lease_file, container_id); });
 

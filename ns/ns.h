@@ -17,7 +17,8 @@ int clone_flag(spec::NamespaceType t);        // CLONE_NEWPID ...
 const char* proc_ns_name(spec::NamespaceType t);  // "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"
 
 // Opens a namespace file and checks (ioctl NS_GET_NSTYPE) that it is a
-// namespace of type t: "linux.namespaces: path /x: not a network namespace".
+// namespace of type t: "linux.namespaces: /x is not a network namespace",
+// "linux.namespaces: open /x: No such file or directory".
 UniqueFd open_namespace(const std::string& path, spec::NamespaceType t);
 void join_namespace(int fd, spec::NamespaceType t);  // setns
 
@@ -56,6 +57,11 @@ struct Lease {
 // veth pair, attaches the host end to the bridge, moves the peer into the
 // netns of `netns_pid`, renames it eth0, sets address, MTU, lo up, default
 // route.  On error everything made is undone (veth deleted, lease released).
+// Call it from the parent once the init is in its new netns (and before the
+// init needs the network); it works from any thread: the calling thread enters
+// the container's netns only to open a netlink socket there and goes back.
+// Errors: "network: netlink: RTM_NEWLINK veth mr0123456789a: File exists".
+// A container id holds at most one lease: setup again needs teardown first.
 Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const BridgeConfig& cfg,
                    const std::string& state_root);
 

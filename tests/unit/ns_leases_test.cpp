@@ -80,6 +80,18 @@ TEST(Allocator, SkipsNetworkGatewayBroadcastAndReportsExhaustion) {
   EXPECT_THROW(leases::allocate(s29, f, "x"), Error);
 }
 
+TEST(Allocator, RejectsIdsAndBridgeNamesThatBreakTheFormat) {
+  auto s = leases::parse_subnet("10.88.0.0/16");
+  std::vector<leases::Entry> e;
+  EXPECT_EQ(error_of([&] { leases::allocate(s, e, "a b"); }),
+            "container id \"a b\" cannot hold a lease (empty or has whitespace)");
+  EXPECT_THROW(leases::allocate(s, e, ""), Error);
+  EXPECT_EQ(error_of([] { leases::file_path("/run/minirun", "../x"); }),
+            "bridge name \"../x\" is not a valid interface name");
+  EXPECT_THROW(leases::file_path("/r", "a-very-long-bridge-name"), Error);
+  EXPECT_THROW(leases::file_path("/r", ""), Error);
+}
+
 TEST(LeaseText, RoundTripsAndRejectsGarbage) {
   auto e = leases::parse("10.88.0.2 a\n\n10.88.0.3 b\n");
   ASSERT_EQ(e.size(), 2u);
