@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rootfs/path_names.h"
 #include "spec/error.h"
 
 namespace minirun::rootfs {
@@ -138,20 +139,6 @@ int openat2_in_root(int root_fd, const std::string& path, int flags, mode_t mode
   }
 }
 
-std::string dir_name(const std::string& path) {
-  size_t end = path.find_last_not_of('/');
-  if (end == std::string::npos) return "/";
-  size_t slash = path.rfind('/', end);
-  return slash == std::string::npos ? "." : path.substr(0, slash + 1);
-}
-
-std::string base_name(const std::string& path) {
-  size_t end = path.find_last_not_of('/');
-  if (end == std::string::npos) return "";
-  size_t slash = path.rfind('/', end);
-  return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1) + 1);
-}
-
 }  // namespace
 
 UniqueFd open_in_root_by_walk(int root_fd, const std::string& path, int flags, mode_t mode) {
@@ -182,9 +169,9 @@ UniqueFd make_file_in_root(int root_fd, const std::string& path, mode_t mode) {
   } catch (const Error& e) {
     if (e.error_number() != ENOENT) throw;
   }
-  const std::string name = base_name(path);
+  const std::string name = last_component(path);
   if (name.empty() || name == "." || name == "..") throw_errno("create " + path, EISDIR);
-  UniqueFd parent = mkdir_all_in_root(root_fd, dir_name(path));
+  UniqueFd parent = mkdir_all_in_root(root_fd, parent_dir(path));
   UniqueFd file(::openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!file && errno != EEXIST) throw_errno("create " + path);
   // Reopened through the root: a symlink left at `name` still resolves inside it.

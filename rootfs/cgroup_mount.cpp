@@ -1,0 +1,177 @@
+// A "cgroup" config mount.  cgroup v1 / hybrid host (runc): a tmpfs at the
+// destination and, per v1 hierarchy, a bind of the container's own cgroup dir
+// (or a fresh cgroup mount inside a cgroup namespace), plus links for
+// co-mounted controllers.  cgroup2 host: a cgroup2 mount, or a bind when the
+// kernel refuses it.
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "rootfs/mount_calls.h"
+#include "rootfs/mountinfo.h"
+#include "rootfs/path_names.h"
+#include "rootfs/safe_path.h"
+#include "rootfs/steps.h"
+#include "spec/error.h"
+
+namespace minirun::rootfs {
+namespace {
+
+constexpr unsigned long kCgroupTmpfsFlags = MS_NOEXEC | MS_NOSUID | MS_NODEV;
+
+struct CgroupHierarchy {
+  std::string mount_point;  // on the host, e.g. /sys/fs/cgroup/cpu,cpuacct
+  std::string source;       // the host dir holding this process's cgroup
+  std::string subsystems;   // "cpu,cpuacct" or "name=systemd"
+};
+
+bool host_is_cgroup2_unified() {
+  struct statfs st {};
+  return ::statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+std::set<std::string> split_commas(const std::string& s) {
+  std::set<std::string> out;
+  std::istringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.insert(item);
+  }
+  return out;
+}
+
+std::set<std::string> known_controllers() {
+  std::set<std::string> names;
+  std::ifstream in("/proc/cgroups");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') names.insert(line.substr(0, line.find_first_of(" \t")));
+  }
+  return names;
+}
+
+// /proc/self/cgroup: "controllers -> path" ("" is the cgroup2 line).
+std::vector<std::pair<std::set<std::string>, std::string>> own_cgroups() {
+  std::vector<std::pair<std::set<std::string>, std::string>> out;
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    size_t a = line.find(':');
+    size_t b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    out.emplace_back(split_commas(line.substr(a + 1, b - a - 1)), line.substr(b + 1));
+  }
+  return out;
+}
+
+std::string join_under(const std::string& mount_point, const std::string& mount_root, const std::string& path) {
+  std::string rel = path;
+  if (mount_root != "/" && path.compare(0, mount_root.size(), mount_root) == 0) rel = path.substr(mount_root.size());
+  return rel.empty() || rel == "/" ? mount_point : mount_point + rel;
+}
+
+std::vector<CgroupHierarchy> host_v1_hierarchies() {
+  const std::set<std::string> controllers = known_controllers();
+  const auto own = own_cgroups();
+  std::vector<CgroupHierarchy> out;
+  std::set<std::set<std::string>> seen;
+  for (const MountInfo& m : read_mountinfo()) {
+    if (m.fstype != "cgroup") continue;
+    std::set<std::string> subsystems;
+    for (const std::string& opt : split_commas(m.super_options)) {
+      if (controllers.count(opt) || opt.rfind("name=", 0) == 0) subsystems.insert(opt);
+    }
+    if (subsystems.empty() || !seen.insert(subsystems).second) continue;
+    auto it = std::find_if(own.begin(), own.end(), [&](const auto& e) { return e.first == subsystems; });
+    if (it == own.end()) continue;
+    std::string joined;
+    for (const std::string& s : subsystems) joined += (joined.empty() ? "" : ",") + s;
+    out.push_back({m.mount_point, join_under(m.mount_point, m.root, it->second), joined});
+  }
+  return out;
+}
+
+std::string own_cgroup2_path() {
+  for (const auto& [controllers, path] : own_cgroups()) {
+    if (controllers.empty()) return path;
+  }
+  return "/";
+}
+
+void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f,
+                        const CgroupHierarchy& h) {
+  const std::string dest = clean_absolute(m.destination) + "/" + last_component(h.mount_point);
+  const std::string what = "mount " + h.source + " on " + dest;
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), dest); });
+  if (root.options.new_cgroup_namespace) {
+    const bool named = h.subsystems.rfind("name=", 0) == 0;
+    const unsigned long flags = kCgroupTmpfsFlags | (f.flags & MS_RDONLY);
+    mount_or_throw(what, named ? h.subsystems.c_str() + 5 : "cgroup", fd_path(target.get()), "cgroup", flags,
+                   h.subsystems.c_str());
+    return;
+  }
+  mount_or_throw(what, h.source.c_str(), fd_path(target.get()), nullptr, MS_BIND | MS_REC, nullptr);
+  UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), dest, O_PATH); });
+  if ((f.flags & ~(MS_BIND | MS_REC)) != 0) remount_bind(what, fd_path(top.get()), f.flags);
+  set_propagation(what, fd_path(top.get()), f.propagation);
+}
+
+// "cpu,cpuacct" is reachable as cpu and cpuacct too.
+void link_comounted_controllers(int dest_fd, const std::string& dir_name) {
+  if (dir_name.find(',') == std::string::npos) return;
+  for (const std::string& controller : split_commas(dir_name)) {
+    if (::symlinkat(dir_name.c_str(), dest_fd, controller.c_str()) != 0 && errno != EEXIST) {
+      throw_errno("symlink " + controller + " -> " + dir_name);
+    }
+  }
+}
+
+void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  const std::string what = describe_mount(m);
+  const std::vector<CgroupHierarchy> hierarchies = with_context(what, host_v1_hierarchies);
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");
+  UniqueFd tmpfs = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
+  set_propagation(what, fd_path(tmpfs.get()), f.propagation);
+  for (const CgroupHierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h);
+  UniqueFd dir = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_RDONLY | O_DIRECTORY); });
+  for (const CgroupHierarchy& h : hierarchies) {
+    with_context(what, [&] { link_comounted_controllers(dir.get(), last_component(h.mount_point)); });
+  }
+  if (f.flags & MS_RDONLY) remount_bind(what, fd_path(tmpfs.get()), MS_RDONLY | kCgroupTmpfsFlags);
+}
+
+void mount_cgroup_v2(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  const std::string what = describe_mount(m);
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  const char* source = m.source.empty() ? "cgroup2" : m.source.c_str();
+  if (::mount(source, fd_path(target.get()).c_str(), "cgroup2", f.flags, f.data.c_str()) == 0) {
+    UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
+    set_propagation(what, fd_path(top.get()), f.propagation);
+    return;
+  }
+  if (errno != EPERM && errno != EBUSY) throw_errno(what);
+  // Not allowed to mount cgroup2 here (user namespace without cgroupns): bind it.
+  std::string host = "/sys/fs/cgroup";
+  if (root.options.new_cgroup_namespace) host += own_cgroup2_path();
+  mount_or_throw(what, host.c_str(), fd_path(target.get()), nullptr, MS_BIND | MS_REC, nullptr);
+  UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
+  if ((f.flags & ~(MS_BIND | MS_REC)) != 0) remount_bind(what, fd_path(top.get()), f.flags);
+  set_propagation(what, fd_path(top.get()), f.propagation);
+}
+
+}  // namespace
+
+void mount_cgroup_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  if (host_is_cgroup2_unified()) {
+    mount_cgroup_v2(root, m, f);
+  } else {
+    mount_cgroup_v1(root, m, f);
+  }
+}
+
+}  // namespace minirun::rootfs

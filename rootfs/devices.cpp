@@ -1,0 +1,124 @@
+// /dev of the container: the default nodes runc makes, linux.devices on
+// top, the /dev/fd and std* links and /dev/ptmx -> pts/ptmx.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "rootfs/mount_calls.h"
+#include "rootfs/path_names.h"
+#include "rootfs/safe_path.h"
+#include "rootfs/steps.h"
+#include "spec/error.h"
+
+namespace minirun::rootfs {
+namespace {
+
+spec::Device char_device(const char* path, int64_t major, int64_t minor) {
+  spec::Device d;
+  d.type = "c";
+  d.path = path;
+  d.major = major;
+  d.minor = minor;
+  d.file_mode = 0666;
+  d.uid = 0;
+  d.gid = 0;
+  return d;
+}
+
+std::vector<spec::Device> devices_to_create(const Options& o) {
+  std::vector<spec::Device> devices = {
+      char_device("/dev/null", 1, 3),    char_device("/dev/zero", 1, 5),    char_device("/dev/full", 1, 7),
+      char_device("/dev/random", 1, 8),  char_device("/dev/urandom", 1, 9), char_device("/dev/tty", 5, 0),
+  };
+  for (const spec::Device& d : o.devices) {
+    bool replaced = false;
+    for (spec::Device& existing : devices) {
+      if (clean_absolute(existing.path) == clean_absolute(d.path)) {
+        existing = d;
+        replaced = true;
+      }
+    }
+    if (!replaced) devices.push_back(d);
+  }
+  return devices;
+}
+
+mode_t device_file_type(const spec::Device& d) {
+  if (d.type == "c" || d.type == "u") return S_IFCHR;
+  if (d.type == "b") return S_IFBLK;
+  if (d.type == "p") return S_IFIFO;
+  throw Error("device " + d.path + ": unknown type \"" + d.type + "\"", EINVAL);
+}
+
+// In a user namespace mknod is refused: the host node is bound on a file.
+void bind_host_device(const PreparedRoot& root, const spec::Device& d) {
+  const std::string what = "bind device " + d.path;
+  UniqueFd target = with_context(what, [&] { return make_file_in_root(root.fd.get(), d.path, 0644); });
+  mount_or_throw(what, d.path.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr);
+}
+
+void make_device_node(const PreparedRoot& root, const spec::Device& d) {
+  const std::string what = "mknod " + d.path;
+  const std::string name = last_component(d.path);
+  UniqueFd dir = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), parent_dir(d.path)); });
+  const mode_t perm = d.file_mode.value_or(0666) & 07777;
+  const dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+  // A file already there (an image's own /dev/null) is replaced, a dir is not.
+  struct stat st {};
+  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+    if (::unlinkat(dir.get(), name.c_str(), 0) != 0) throw_errno(what + ": remove old");
+  }
+  if (::mknodat(dir.get(), name.c_str(), device_file_type(d) | perm, dev) != 0) {
+    if (errno == EPERM) return bind_host_device(root, d);
+    throw_errno(what);
+  }
+  if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW) != 0) {
+    throw_errno("chown " + d.path);
+  }
+  if (::fchmodat(dir.get(), name.c_str(), perm, 0) != 0) throw_errno("chmod " + d.path);  // undo the umask
+}
+
+void make_dev_symlink(int dev_dir, const char* target, const char* name) {
+  if (::symlinkat(target, dev_dir, name) != 0 && errno != EEXIST) {
+    throw_errno(std::string("symlink /dev/") + name + " -> " + target);
+  }
+}
+
+void make_dev_symlinks(const PreparedRoot& root) {
+  UniqueFd dev = with_context("/dev", [&] { return mkdir_all_in_root(root.fd.get(), "/dev"); });
+  make_dev_symlink(dev.get(), "/proc/self/fd", "fd");
+  make_dev_symlink(dev.get(), "/proc/self/fd/0", "stdin");
+  make_dev_symlink(dev.get(), "/proc/self/fd/1", "stdout");
+  make_dev_symlink(dev.get(), "/proc/self/fd/2", "stderr");
+  if (::access("/proc/kcore", F_OK) == 0) make_dev_symlink(dev.get(), "/proc/kcore", "core");
+  // ptmx must be the one of the container's devpts instance.
+  if (::unlinkat(dev.get(), "ptmx", 0) != 0 && errno != ENOENT) throw_errno("remove /dev/ptmx");
+  make_dev_symlink(dev.get(), "pts/ptmx", "ptmx");
+}
+
+}  // namespace
+
+bool needs_dev_setup(const Options& o) {
+  for (const spec::Mount& m : o.mounts) {
+    const MountFlags f = parse_mount_options(m.options);
+    if ((m.type == "bind" || (f.flags & MS_BIND)) && clean_absolute(m.destination) == "/dev") return false;
+  }
+  return true;
+}
+
+void create_dev_nodes(const PreparedRoot& root) {
+  for (const spec::Device& d : devices_to_create(root.options)) {
+    if (root.options.in_user_namespace) {
+      bind_host_device(root, d);
+    } else {
+      make_device_node(root, d);
+    }
+  }
+  make_dev_symlinks(root);
+}
+
+}  // namespace minirun::rootfs

@@ -1,0 +1,77 @@
+// maskedPaths and readonlyPaths, applied inside the container after enter().
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <optional>
+
+#include "rootfs/mount_calls.h"
+#include "rootfs/safe_path.h"
+#include "rootfs/steps.h"
+#include "spec/error.h"
+
+namespace minirun::rootfs {
+namespace {
+
+// Missing paths are skipped, as runc does.
+std::optional<UniqueFd> open_if_present(int root_fd, const std::string& path, const std::string& what) {
+  try {
+    return open_in_root(root_fd, path, O_PATH);
+  } catch (const Error& e) {
+    if (e.error_number() == ENOENT) return std::nullopt;
+    throw e.within(what);
+  }
+}
+
+// The container's /dev/null may have been swapped for a link or another
+// node by the image or a hook: only the real 1:3 is bound over files.
+UniqueFd open_checked_dev_null(int root_fd) {
+  UniqueFd fd = with_context("mask: /dev/null", [&] { return open_in_root(root_fd, "/dev/null", O_PATH); });
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno("mask: stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+    throw Error("mask: /dev/null is not the null device (char 1:3)", EPERM);
+  }
+  return fd;
+}
+
+}  // namespace
+
+void mask_paths(int root_fd, const std::vector<std::string>& paths) {
+  std::optional<UniqueFd> dev_null;
+  std::optional<UniqueFd> empty_dir;  // the one read-only tmpfs every masked dir shows
+  for (const std::string& path : paths) {
+    const std::string what = "mask " + path;
+    std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
+    if (!target) continue;
+    struct stat st {};
+    if (::fstat(target->get(), &st) != 0) throw_errno(what);
+    const std::string target_path = fd_path(target->get());
+    if (!S_ISDIR(st.st_mode)) {
+      if (!dev_null) dev_null = open_checked_dev_null(root_fd);
+      mount_or_throw(what, fd_path(dev_null->get()).c_str(), target_path, nullptr, MS_BIND, nullptr);
+    } else if (empty_dir) {
+      mount_or_throw(what, fd_path(empty_dir->get()).c_str(), target_path, nullptr, MS_BIND, nullptr);
+    } else {
+      mount_or_throw(what, "tmpfs", target_path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "size=4k,mode=755");
+      empty_dir = with_context(what, [&] { return open_in_root(root_fd, path, O_PATH | O_DIRECTORY); });
+    }
+  }
+}
+
+void make_paths_readonly(int root_fd, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    const std::string what = "readonly " + path;
+    std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
+    if (!target) continue;
+    const std::string below = fd_path(target->get());
+    mount_or_throw(what, below.c_str(), below, nullptr, MS_BIND | MS_REC, nullptr);
+    UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, path, O_PATH); });
+    const std::string top_path = fd_path(top.get());
+    remount_bind(what, top_path, MS_RDONLY | (locked_mount_flags(top_path) & ~MS_RDONLY));
+  }
+}
+
+}  // namespace minirun::rootfs

@@ -1,0 +1,125 @@
+// The config mounts: each destination resolved inside the root with
+// safe_path and mounted through the /proc/self/fd path of its O_PATH fd.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "rootfs/mount_calls.h"
+#include "rootfs/path_names.h"
+#include "rootfs/safe_path.h"
+#include "rootfs/steps.h"
+#include "spec/error.h"
+
+namespace minirun::rootfs {
+namespace {
+
+bool is_bind(const spec::Mount& m, const MountFlags& f) { return m.type == "bind" || (f.flags & MS_BIND); }
+
+std::string bind_source(const Options& o, const std::string& source) {
+  if (source.empty() || source[0] == '/') return source;
+  return o.bundle + "/" + source;
+}
+
+const char* source_or(const spec::Mount& m, const char* fallback) {
+  return m.source.empty() ? fallback : m.source.c_str();
+}
+
+// An fd path names what lay below a mount made through it, so anything done
+// to the new mount (remount, propagation, rro) needs a fresh lookup.
+void adjust_new_mount(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, bool bind) {
+  const std::string what = describe_mount(m);
+  UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
+  const std::string path = fd_path(top.get());
+  if (bind && (f.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0) remount_bind(what, path, f.flags);
+  if (f.recursive_readonly) make_recursively_readonly(what, top.get());
+  set_propagation(what, path, f.propagation);
+}
+
+void mount_bind_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  const std::string what = describe_mount(m);
+  const std::string source = bind_source(root.options, m.source);
+  struct stat st {};
+  if (::stat(source.c_str(), &st) != 0) throw_errno(what);
+  UniqueFd target = with_context(what, [&] {
+    return S_ISDIR(st.st_mode) ? mkdir_all_in_root(root.fd.get(), m.destination)
+                               : make_file_in_root(root.fd.get(), m.destination);
+  });
+  mount_or_throw(what, source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (f.flags & MS_REC), nullptr);
+  adjust_new_mount(root, m, f, true);
+}
+
+// proc and sysfs must land on a real directory: a symlink there has been
+// the way out of containers before (CVE-2019-16884 and friends).
+UniqueFd real_directory_in_root(const PreparedRoot& root, const spec::Mount& m) {
+  const std::string what = describe_mount(m);
+  UniqueFd fd;
+  try {
+    fd = open_in_root(root.fd.get(), m.destination, O_PATH | O_NOFOLLOW);
+  } catch (const Error& e) {
+    if (e.error_number() != ENOENT) throw e.within(what);
+    return with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno(what);
+  if (S_ISLNK(st.st_mode)) throw Error(what + ": destination is a symlink", ELOOP);
+  if (!S_ISDIR(st.st_mode)) throw Error(what + ": destination is not a directory", ENOTDIR);
+  return fd;
+}
+
+void mount_proc_like_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  UniqueFd target = real_directory_in_root(root, m);
+  mount_or_throw(describe_mount(m), source_or(m, m.type.c_str()), fd_path(target.get()), m.type.c_str(), f.flags,
+                 f.data.c_str());
+  adjust_new_mount(root, m, f, false);
+}
+
+void mount_tmpfs_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  const std::string what = describe_mount(m);
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  UniqueFd old_content;  // still readable once the tmpfs covers it
+  if (f.tmpcopyup) {
+    old_content.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!old_content) throw_errno(what + ": tmpcopyup");
+  }
+  // Read-only comes in finish(): /dev and tmpcopyup need to write first.
+  mount_or_throw(what, source_or(m, "tmpfs"), fd_path(target.get()), "tmpfs", f.flags & ~MS_RDONLY, f.data.c_str());
+  if (f.tmpcopyup) {
+    with_context(what + ": tmpcopyup", [&] {
+      UniqueFd fresh = open_in_root(root.fd.get(), m.destination, O_RDONLY | O_DIRECTORY);
+      copy_dir_contents(old_content.get(), fresh.get());
+    });
+  }
+  adjust_new_mount(root, m, f, false);
+}
+
+void mount_other_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+  const std::string what = describe_mount(m);
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  mount_or_throw(what, source_or(m, m.type.c_str()), fd_path(target.get()), m.type.c_str(), f.flags, f.data.c_str());
+  adjust_new_mount(root, m, f, false);
+}
+
+}  // namespace
+
+std::string describe_mount(const spec::Mount& m) {
+  const std::string& source = m.source.empty() ? m.type : m.source;
+  return "mount " + source + " on " + m.destination;
+}
+
+void mount_config_entry(const PreparedRoot& root, const spec::Mount& m) {
+  const MountFlags f = parse_mount_options(m.options);
+  const std::string dest = clean_absolute(m.destination);
+  if (is_bind(m, f)) {
+    mount_bind_entry(root, m, f);
+  } else if (m.type == "proc" || m.type == "sysfs" || dest == "/proc" || dest == "/sys") {
+    mount_proc_like_entry(root, m, f);
+  } else if (m.type == "tmpfs") {
+    mount_tmpfs_entry(root, m, f);
+  } else if (m.type == "cgroup" || m.type == "cgroup2") {
+    mount_cgroup_entry(root, m, f);
+  } else {
+    mount_other_entry(root, m, f);
+  }
+}
+
+}  // namespace minirun::rootfs

@@ -1,0 +1,99 @@
+// prepare() and finish(): the order of the steps; each step has its file.
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "rootfs/mount_calls.h"
+#include "rootfs/mountinfo.h"
+#include "rootfs/path_names.h"
+#include "rootfs/safe_path.h"
+#include "rootfs/steps.h"
+#include "spec/error.h"
+
+namespace minirun::rootfs {
+namespace {
+
+void set_root_propagation(const std::string& name) {
+  const unsigned long flags = root_propagation_flags(name);
+  mount_or_throw("make / " + (name.empty() ? std::string("rslave") : name), nullptr, "/", nullptr, flags, nullptr);
+}
+
+// pivot_root refuses a new root whose parent mount is shared (possible with
+// rootfsPropagation=shared); like runc, make that parent private.
+void make_parent_mount_private(const std::string& root) {
+  const std::vector<MountInfo> mounts = read_mountinfo();
+  const MountInfo* parent = mount_containing(mounts, parent_dir(clean_absolute(root)));
+  if (!parent || parent->optional.find("shared:") == std::string::npos) return;
+  mount_or_throw("make " + parent->mount_point + " private", nullptr, parent->mount_point, nullptr, MS_PRIVATE,
+                 nullptr);
+}
+
+void mount_root(const Options& o, const std::string& root) {
+  if (o.overlay) {
+    mount_overlay(*o.overlay);
+  } else {
+    mount_or_throw("bind rootfs " + root, root.c_str(), root, "bind", MS_BIND | MS_REC, nullptr);
+  }
+}
+
+void write_sysctl(int root_fd, const std::string& key, const std::string& value) {
+  std::string rel = key;
+  std::replace(rel.begin(), rel.end(), '.', '/');
+  const std::string path = "/proc/sys/" + rel;
+  UniqueFd fd = open_in_root(root_fd, path, O_WRONLY | O_TRUNC);
+  struct statfs st {};
+  if (::fstatfs(fd.get(), &st) != 0 || st.f_type != PROC_SUPER_MAGIC) throw Error(path + ": not on procfs", EXDEV);
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+    throw_errno("write " + path);
+  }
+}
+
+// tmpfs mounts were made writable so /dev and tmpcopyup could be filled.
+void make_tmpfs_mounts_readonly(int root_fd, const std::vector<spec::Mount>& mounts) {
+  for (const spec::Mount& m : mounts) {
+    const MountFlags f = parse_mount_options(m.options);
+    if (m.type != "tmpfs" || (f.flags & (MS_RDONLY | MS_BIND)) != MS_RDONLY) continue;
+    const std::string what = describe_mount(m);
+    UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, m.destination, O_PATH); });
+    mount_or_throw(what + ": remount read-only", nullptr, fd_path(top.get()), nullptr,
+                   MS_REMOUNT | (f.flags & ~MS_REC), nullptr);
+  }
+}
+
+void make_root_readonly() {
+  const unsigned long keep = locked_mount_flags("/") & ~MS_RDONLY;
+  mount_or_throw("remount / read-only", nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr);
+}
+
+}  // namespace
+
+std::string prepare(const Options& o) {
+  const std::string root = o.overlay ? o.overlay->target : o.rootfs;
+  set_root_propagation(o.propagation);
+  make_parent_mount_private(root);
+  mount_root(o, root);
+  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC))};
+  if (!prepared.fd) throw_errno("open rootfs " + root);
+  for (const spec::Mount& m : o.mounts) mount_config_entry(prepared, m);
+  if (needs_dev_setup(o)) create_dev_nodes(prepared);
+  install_generated_files(prepared);
+  return root;
+}
+
+void finish(const Options& o) {
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw_errno("open /");
+  for (const auto& [key, value] : o.sysctl) {
+    with_context("sysctl " + key, [&] { write_sysctl(root.get(), key, value); });
+  }
+  make_tmpfs_mounts_readonly(root.get(), o.mounts);
+  make_paths_readonly(root.get(), o.readonly_paths);
+  mask_paths(root.get(), o.masked_paths);
+  if (o.readonly) make_root_readonly();
+}
+
+}  // namespace minirun::rootfs
