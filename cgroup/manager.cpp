@@ -1,0 +1,167 @@
+// The public entry points: layout detection, the factories, the hybrid
+// composition and the pure helpers.
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "cgroup/fs.h"
+#include "cgroup/hybrid.h"
+#include "cgroup/manager_util.h"
+#include "spec/error.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::cgroup {
+
+Layout detect_layout() { return read_host_layout().layout(); }
+
+const char* layout_name(Layout l) {
+  switch (l) {
+    case Layout::v1: return "v1";
+    case Layout::v2: return "v2";
+    case Layout::hybrid: return "hybrid";
+  }
+  return "unknown";
+}
+
+uint64_t shares_to_weight(uint64_t shares) {
+  if (shares == 0) return 0;
+  if (shares < 2) shares = 2;
+  if (shares > 262144) shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+std::string blkio_device_line(int64_t major, int64_t minor, uint64_t value) {
+  return std::to_string(major) + ":" + std::to_string(minor) + " " + std::to_string(value);
+}
+
+HybridManager::HybridManager(std::unique_ptr<v1::V1Manager> v1, std::unique_ptr<v2::V2Manager> v2)
+    : v1_(std::move(v1)), v2_(std::move(v2)) {}
+
+std::map<std::string, std::string> HybridManager::paths() const {
+  auto out = v1_->paths();
+  for (const auto& [k, v] : v2_->paths()) out[k] = v;
+  return out;
+}
+
+void HybridManager::create() {
+  v1_->create();
+  ScopeGuard undo([this] { v1_->destroy(); });
+  v2_->create();
+  undo.dismiss();
+}
+
+void HybridManager::split(const spec::Resources& r, spec::Resources& for_v1, spec::Resources& for_v2) const {
+  for_v1 = r;
+  for_v2 = spec::Resources{};
+  for_v1.unified.clear();
+  std::set<std::string> on_v2 = v2_->available_controllers();
+  if (!r.hugepage_limits.empty() && !v1_->has("hugetlb") && on_v2.count("hugetlb")) {
+    for_v2.hugepage_limits = r.hugepage_limits;
+    for_v1.hugepage_limits.clear();
+  }
+  if (!r.rdma.empty() && !v1_->has("rdma") && on_v2.count("rdma")) {
+    for_v2.rdma = r.rdma;
+    for_v1.rdma.clear();
+  }
+  for (const auto& [key, value] : r.unified) {
+    std::string c = v2::unified_key_controller(key);
+    if (c != "cgroup" && v1_->has(c)) {
+      throw Error("linux.resources.unified: \"" + key + "\": the " + c + " controller is on cgroup v1 on this host",
+                  EINVAL);
+    }
+    if (c != "cgroup" && !on_v2.count(c)) {
+      throw Error("linux.resources.unified: \"" + key + "\": the " + c + " controller is not available on this host",
+                  ENODEV);
+    }
+    for_v2.unified[key] = value;
+  }
+}
+
+void HybridManager::apply(const spec::Resources& r) {
+  spec::Resources a, b;
+  split(r, a, b);
+  v1_->apply(a);
+  v2_->apply(b);
+}
+
+void HybridManager::add_process(pid_t pid) {
+  v1_->add_process(pid);
+  v2_->add_process(pid);
+}
+
+std::vector<pid_t> HybridManager::processes() const {
+  auto out = v1_->processes();
+  for (pid_t p : v2_->processes()) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
+  return out;
+}
+
+void HybridManager::kill_all(int sig) {
+  // cgroup.kill of the unified dir is atomic; the v1 pass catches anything
+  // that joined only the v1 hierarchies.
+  if (sig == SIGKILL) {
+    try {
+      v2_->kill_all(sig);
+    } catch (const Error&) {
+    }
+  }
+  v1_->kill_all(sig);
+}
+
+void HybridManager::destroy() {
+  kill_and_wait(*this);
+  std::optional<Error> failed;
+  try {
+    v1_->destroy();
+  } catch (const Error& e) {
+    failed = e;
+  }
+  try {
+    v2_->destroy();
+  } catch (const Error& e) {
+    if (!failed) failed = e;
+  }
+  if (failed) throw *failed;
+}
+
+Stats HybridManager::stats() const {
+  Stats s = v1_->stats();
+  if (!v1_->has("hugetlb")) v2::hugetlb_stats(v2_->dir(), s.hugetlb);
+  return s;
+}
+
+std::unique_ptr<Manager> make_manager(const HostLayout& host, const std::map<std::string, std::string>& paths,
+                                      bool made_known) {
+  std::map<std::string, std::string> v1_paths;
+  for (const auto& [k, v] : paths) {
+    if (k != "" && k != "unified") v1_paths[k] = v;
+  }
+  auto v2_mount = [&]() -> std::string {
+    if (!host.v2) throw Error("cgroup: no cgroup2 filesystem is mounted on this host", ENOENT);
+    return host.v2->mount_point;
+  };
+  if (auto it = paths.find(""); it != paths.end()) {
+    return std::make_unique<v2::V2Manager>(v2_mount(), it->second, "", true, made_known);
+  }
+  auto v1 = std::make_unique<v1::V1Manager>(v1_paths, made_known);
+  if (auto it = paths.find("unified"); it != paths.end()) {
+    auto v2 = std::make_unique<v2::V2Manager>(v2_mount(), it->second, "unified", false, made_known);
+    return std::make_unique<HybridManager>(std::move(v1), std::move(v2));
+  }
+  return v1;
+}
+
+std::unique_ptr<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {
+  HostLayout host = read_host_layout();
+  if (host.v1.empty() && !host.v2) throw Error("cgroup: no cgroup filesystem is mounted on this host", ENOENT);
+  auto own = parse_proc_cgroup(fs::read("/proc/self/cgroup"));
+  return make_manager(host, resolve_paths(host, own, cgroups_path, id), true);
+}
+
+std::unique_ptr<Manager> Manager::from_paths(const std::map<std::string, std::string>& paths) {
+  return make_manager(read_host_layout(), paths, false);
+}
+
+}  // namespace minirun::cgroup

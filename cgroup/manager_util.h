@@ -1,0 +1,23 @@
+// Private: steps shared by the v1 and v2 managers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "cgroup/cgroup.h"
+
+namespace minirun::cgroup {
+
+// Every pid in dir and the cgroups below it.
+std::vector<pid_t> processes_below(const std::string& dir);
+// Throws "cgroup DIR already has processes (pid N, ...)" if populated.
+void refuse_populated(const std::string& dir);
+// rmdir every directory of `dirs` and anything below it, deepest first;
+// missing dirs are fine.  Throws the first failure after trying them all.
+void remove_made_dirs(const std::vector<std::string>& dirs);
+// SIGKILL what is left in the manager's cgroups, wait (~2 s) until empty.
+void kill_and_wait(Manager& m);
+
+}  // namespace minirun::cgroup

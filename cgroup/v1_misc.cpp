@@ -1,0 +1,76 @@
+// cgroup v1 pids, hugetlb, net_cls, net_prio, rdma and devices controllers.
+#include <cerrno>
+
+#include "cgroup/fs.h"
+#include "cgroup/v1.h"
+#include "spec/error.h"
+
+namespace minirun::cgroup::v1 {
+
+namespace {
+std::string f(const std::string& dir, const std::string& name) { return fs::join(dir, name); }
+}  // namespace
+
+void apply_pids(const std::string& dir, const spec::Pids& p) {
+  fs::write_field("pids.limit", f(dir, "pids.max"), p.limit > 0 ? std::to_string(p.limit) : "max");
+}
+
+void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
+  for (const auto& h : limits) {
+    std::string field = "hugepageLimits[" + h.page_size + "]";
+    fs::write_field(field, f(dir, "hugetlb." + h.page_size + ".limit_in_bytes"), std::to_string(h.limit));
+    std::string rsvd = f(dir, "hugetlb." + h.page_size + ".rsvd.limit_in_bytes");
+    if (fs::exists(rsvd)) fs::write_field(field, rsvd, std::to_string(h.limit));
+  }
+}
+
+void apply_net_cls(const std::string& dir, uint32_t class_id) {
+  fs::write_field("network.classID", f(dir, "net_cls.classid"), std::to_string(class_id));
+}
+
+void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios) {
+  for (const auto& p : prios) {
+    fs::write_field("network.priorities", f(dir, "net_prio.ifpriomap"), p.name + " " + std::to_string(p.priority));
+  }
+}
+
+void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [device, limits] : rdma) {
+    std::string line = device;
+    if (limits.hca_handles) line += " hca_handle=" + std::to_string(*limits.hca_handles);
+    if (limits.hca_objects) line += " hca_object=" + std::to_string(*limits.hca_objects);
+    if (line == device) continue;
+    fs::write_field("rdma[" + device + "]", f(dir, "rdma.max"), line);
+  }
+}
+
+std::string device_rule_line(const spec::DeviceRule& r) {
+  auto num = [](const std::optional<int64_t>& v) { return v && *v >= 0 ? std::to_string(*v) : std::string("*"); };
+  return r.type + " " + num(r.major) + ":" + num(r.minor) + " " + r.access;
+}
+
+void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules) {
+  if (rules.empty()) return;
+  fs::write_field("devices", f(dir, "devices.deny"), "a");
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const auto& r = rules[i];
+    fs::write_field("devices[" + std::to_string(i) + "]", f(dir, r.allow ? "devices.allow" : "devices.deny"),
+                    device_rule_line(r));
+  }
+}
+
+void pids_stats(const std::string& dir, PidsStats& out) {
+  out.current = fs::read_uint(f(dir, "pids.current"));
+  out.limit = fs::read_uint(f(dir, "pids.max"));  // "max" reads as 0
+}
+
+void hugetlb_stats(const std::string& dir, std::map<std::string, HugetlbStats>& out) {
+  for (const auto& sub : fs::hugepage_sizes()) {
+    std::string base = f(dir, "hugetlb." + sub + ".");
+    if (!fs::exists(base + "usage_in_bytes")) continue;
+    out[sub] = HugetlbStats{fs::read_uint(base + "usage_in_bytes"), fs::read_uint(base + "max_usage_in_bytes"),
+                            fs::read_uint(base + "failcnt")};
+  }
+}
+
+}  // namespace minirun::cgroup::v1

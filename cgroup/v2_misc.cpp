@@ -1,0 +1,74 @@
+// cgroup v2 pids, hugetlb, rdma controllers and the `unified` map.
+#include <cerrno>
+
+#include "cgroup/fs.h"
+#include "cgroup/v2.h"
+#include "spec/error.h"
+
+namespace minirun::cgroup::v2 {
+
+namespace {
+std::string f(const std::string& dir, const std::string& name) { return fs::join(dir, name); }
+}  // namespace
+
+void apply_pids(const std::string& dir, const spec::Pids& p) {
+  fs::write_field("pids.limit", f(dir, "pids.max"), p.limit > 0 ? std::to_string(p.limit) : "max");
+}
+
+void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
+  for (const auto& h : limits) {
+    std::string field = "hugepageLimits[" + h.page_size + "]";
+    fs::write_field(field, f(dir, "hugetlb." + h.page_size + ".max"), std::to_string(h.limit));
+    std::string rsvd = f(dir, "hugetlb." + h.page_size + ".rsvd.max");
+    if (fs::exists(rsvd)) fs::write_field(field, rsvd, std::to_string(h.limit));
+  }
+}
+
+void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [device, limits] : rdma) {
+    std::string line = device;
+    if (limits.hca_handles) line += " hca_handle=" + std::to_string(*limits.hca_handles);
+    if (limits.hca_objects) line += " hca_object=" + std::to_string(*limits.hca_objects);
+    if (line == device) continue;
+    fs::write_field("rdma[" + device + "]", f(dir, "rdma.max"), line);
+  }
+}
+
+std::string unified_key_controller(const std::string& key) {
+  auto dot = key.find('.');
+  if (key.find('/') != std::string::npos || dot == std::string::npos || dot == 0 || dot + 1 == key.size()) {
+    throw Error("linux.resources.unified: \"" + key + "\": not a cgroup v2 file name (controller.file)", EINVAL);
+  }
+  return key.substr(0, dot);
+}
+
+void apply_unified(const std::string& dir, const std::map<std::string, std::string>& unified) {
+  for (const auto& [key, value] : unified) {
+    unified_key_controller(key);
+    std::string file = f(dir, key);
+    if (!fs::exists(file)) {
+      throw Error("linux.resources.unified: \"" + key + "\": " + file +
+                      " does not exist (controller not enabled or unknown file)",
+                  ENOENT);
+    }
+    fs::write_field("unified: \"" + key + "\"", file, value);
+  }
+}
+
+void pids_stats(const std::string& dir, PidsStats& out) {
+  out.current = fs::read_uint(f(dir, "pids.current"));
+  out.limit = fs::read_uint(f(dir, "pids.max"));
+}
+
+void hugetlb_stats(const std::string& dir, std::map<std::string, HugetlbStats>& out) {
+  for (const auto& size : fs::hugepage_sizes()) {
+    std::string base = f(dir, "hugetlb." + size + ".");
+    if (!fs::exists(base + "current")) continue;
+    HugetlbStats s;
+    s.usage = fs::read_uint(base + "current");
+    s.failcnt = fs::read_keyed(base + "events")["max"];
+    out[size] = s;
+  }
+}
+
+}  // namespace minirun::cgroup::v2
