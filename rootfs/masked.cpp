@@ -3,6 +3,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -36,6 +37,13 @@ UniqueFd open_checked_dev_null(int root_fd) {
   return fd;
 }
 
+// Mounts below go through /proc/self/fd: the container's /proc must be there.
+void require_container_proc(const std::string& what) {
+  if (::access("/proc/self/fd", X_OK) != 0) {
+    throw Error(what + ": /proc is not mounted in the container (masked and readonly paths need it)", errno);
+  }
+}
+
 }  // namespace
 
 void mask_paths(int root_fd, const std::vector<std::string>& paths) {
@@ -45,6 +53,7 @@ void mask_paths(int root_fd, const std::vector<std::string>& paths) {
     const std::string what = "mask " + path;
     std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
     if (!target) continue;
+    require_container_proc(what);
     struct stat st {};
     if (::fstat(target->get(), &st) != 0) throw_errno(what);
     const std::string target_path = fd_path(target->get());
@@ -66,6 +75,7 @@ void make_paths_readonly(int root_fd, const std::vector<std::string>& paths) {
     const std::string what = "readonly " + path;
     std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
     if (!target) continue;
+    require_container_proc(what);
     const std::string below = fd_path(target->get());
     mount_or_throw(what, below.c_str(), below, nullptr, MS_BIND | MS_REC, nullptr);
     UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, path, O_PATH); });

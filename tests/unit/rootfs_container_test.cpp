@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -64,6 +65,8 @@ std::string run_in_new_mount_namespace(const std::function<void(Findings&)>& bod
     Findings f;
     try {
       if (::unshare(CLONE_NEWNS | CLONE_NEWUTS) != 0) throw_errno("unshare");
+      // Nothing the test does may reach the host, whatever its propagation.
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) throw_errno("make / rprivate");
       body(f);
     } catch (const std::exception& e) {
       f.add(std::string("exception: ") + e.what());
@@ -250,6 +253,29 @@ TEST_F(ContainerRoot, NoPivotMovesTheRoot) {
   EXPECT_EQ(findings, "");
 }
 
+TEST_F(ContainerRoot, SharedRootPropagationStillPivots) {
+  Options o = base_options();
+  o.propagation = "rshared";
+  const std::string findings = run_in_new_mount_namespace([&](Findings& f) {
+    enter(o, prepare(o));
+    finish(o);
+    f.expect(!fs::exists(rootfs_) && is_fs("/proc", PROC_SUPER_MAGIC), "pivoted with rshared");
+  });
+  EXPECT_EQ(findings, "");
+}
+
+TEST_F(ContainerRoot, MaskedPathsNeedTheContainerProc) {
+  Options o = base_options();
+  o.mounts.erase(o.mounts.begin());  // no /proc
+  o.masked_paths = {"/etc/secret-file"};
+  const std::string findings = run_in_new_mount_namespace([&](Findings&) {
+    enter(o, prepare(o));
+    finish(o);
+  });
+  EXPECT_EQ(findings.rfind("exception: mask /etc/secret-file: /proc is not mounted in the container", 0), 0u)
+      << findings;
+}
+
 TEST_F(ContainerRoot, ProcOnASymlinkIsRefused) {
   fs::remove(rootfs_ / "proc");
   fs::create_symlink(host_dir_, rootfs_ / "proc");
@@ -265,7 +291,7 @@ TEST_F(ContainerRoot, MaskRefusesAFakeDevNull) {
   Options o;
   o.rootfs = rootfs_.string();
   o.bundle = dir_.string();
-  o.mounts = {mount_entry("/dev", "bind", "fake-dev", {"rbind"})};
+  o.mounts = {mount_entry("/proc", "proc", "proc", {}), mount_entry("/dev", "bind", "fake-dev", {"rbind"})};
   o.masked_paths = {"/etc/secret-file"};
   const std::string findings = run_in_new_mount_namespace([&](Findings&) {
     enter(o, prepare(o));
