@@ -89,7 +89,7 @@ std::vector<bpf_insn> build_device_program(const std::vector<spec::DeviceRule>& 
 
     const size_t block = checks.size() + 2;  // + "r0 = verdict; exit"
     for (size_t i = 0; i < checks.size(); ++i) {
-      if (BPF_OP(checks[i].code) == BPF_JNE) checks[i].off = static_cast<int16_t>(block - i - 1);
+      if (BPF_CLASS(checks[i].code) == BPF_JMP) checks[i].off = static_cast<int16_t>(block - i - 1);
       prog.push_back(checks[i]);
     }
     prog.push_back(mov64_imm(BPF_REG_0, r.allow ? 1 : 0));
