@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -16,6 +17,17 @@
 
 namespace minirun::rootfs {
 namespace {
+
+// Everything below changes mounts: done in the runtime's own namespace it
+// would rewire the host, so refuse when the init shares its parent's.
+void require_own_mount_namespace() {
+  struct stat self {}, parent {};
+  const std::string parent_ns = "/proc/" + std::to_string(::getppid()) + "/ns/mnt";
+  if (::stat("/proc/self/ns/mnt", &self) != 0 || ::stat(parent_ns.c_str(), &parent) != 0) return;
+  if (self.st_dev == parent.st_dev && self.st_ino == parent.st_ino) {
+    throw Error("the init is still in the runtime's mount namespace (no new mount namespace?)", EINVAL);
+  }
+}
 
 void set_root_propagation(const std::string& name) {
   const unsigned long flags = root_propagation_flags(name);
@@ -73,6 +85,7 @@ void make_root_readonly() {
 
 std::string prepare(const Options& o) {
   const std::string root = o.overlay ? o.overlay->target : o.rootfs;
+  require_own_mount_namespace();
   set_root_propagation(o.propagation);
   make_parent_mount_private(root);
   mount_root(o, root);

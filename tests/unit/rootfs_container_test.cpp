@@ -300,6 +300,36 @@ TEST_F(ContainerRoot, MaskRefusesAFakeDevNull) {
   EXPECT_EQ(findings, "exception: mask: /dev/null is not the null device (char 1:3)\n");
 }
 
+// The refusing process is a grandchild inside the test's private namespace,
+// so even if the guard failed nothing would reach the host.
+TEST_F(ContainerRoot, RefusesItsParentsMountNamespace) {
+  Options o = base_options();
+  const std::string findings = run_in_new_mount_namespace([&](Findings& f) {
+    int fds[2];
+    f.expect(::pipe2(fds, O_CLOEXEC) == 0, "pipe");
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::string msg = "prepare did not refuse";
+      try {
+        prepare(o);
+      } catch (const Error& e) {
+        msg = e.what();
+      }
+      ssize_t ignored = ::write(fds[1], msg.data(), msg.size());
+      (void)ignored;
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    char buf[256] = {};
+    ssize_t n = ::read(fds[0], buf, sizeof(buf) - 1);
+    ::close(fds[0]);
+    ::waitpid(pid, nullptr, 0);
+    const std::string msg(buf, n > 0 ? n : 0);
+    f.expect(msg == "the init is still in the runtime's mount namespace (no new mount namespace?)", "refused: " + msg);
+  });
+  EXPECT_EQ(findings, "");
+}
+
 TEST_F(ContainerRoot, MissingBindSourceIsNamed) {
   Options o = base_options();
   o.mounts.push_back(mount_entry("/mnt/x", "bind", "no-such-dir", {"bind"}));
