@@ -1,0 +1,342 @@
+// Privileged: real cgroups under the test's own cgroup ("minirun-test-<pid>"),
+// real limits enforced on forked children.  Skipped unless root.  Every test
+// destroys what it made, even on failure; nothing else is touched.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "cgroup/cgroup.h"
+#include "cgroup/device_filter.h"
+#include "cgroup/fs.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::cgroup {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+
+class CgroupLive : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root";
+    if (detect_layout() == Layout::v2) GTEST_SKIP() << "written for v1/hybrid hosts";
+    name_ = "minirun-test-" + std::to_string(getpid());
+    mgr_ = Manager::for_container(name_, "unused");
+  }
+  void TearDown() override {
+    for (pid_t p : children_) {
+      ::kill(p, SIGKILL);
+      ::waitpid(p, nullptr, 0);
+    }
+    if (mgr_) {
+      try {
+        mgr_->destroy();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "destroy: " << e.what();
+      }
+      for (const auto& [k, dir] : mgr_->paths()) EXPECT_FALSE(fs::exists(dir)) << dir;
+    }
+  }
+
+  // Forks a child that waits until it was placed in the cgroup, then runs fn
+  // and _exits with its result.
+  template <typename Fn>
+  pid_t spawn_in_cgroup(Fn fn) {
+    int go[2];
+    EXPECT_EQ(::pipe2(go, O_CLOEXEC), 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      char c;
+      ::close(go[1]);
+      if (::read(go[0], &c, 1) != 1) ::_exit(100);
+      ::_exit(fn());
+    }
+    children_.push_back(pid);
+    ::close(go[0]);
+    mgr_->add_process(pid);
+    EXPECT_EQ(::write(go[1], "x", 1), 1);
+    ::close(go[1]);
+    return pid;
+  }
+
+  int wait_child(pid_t pid) {
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+    children_.erase(std::remove(children_.begin(), children_.end(), pid), children_.end());
+    return status;
+  }
+
+  std::string name_;
+  std::unique_ptr<Manager> mgr_;
+  std::vector<pid_t> children_;
+};
+
+TEST_F(CgroupLive, PathsNestUnderOwnCgroup) {
+  auto own = fs::read("/proc/self/cgroup");
+  auto paths = mgr_->paths();
+  ASSERT_TRUE(paths.count("memory"));
+  EXPECT_NE(paths["memory"].find(name_), std::string::npos);
+  if (own.find("memory:/process_api/") != std::string::npos) {
+    EXPECT_NE(paths["memory"].find("/process_api/"), std::string::npos) << paths["memory"];
+  }
+  if (detect_layout() == Layout::hybrid) {
+    EXPECT_TRUE(paths.count("unified"));
+  }
+}
+
+TEST_F(CgroupLive, MemoryLimitOomKillsChild) {
+  mgr_->create();
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 32 * kMiB;
+  r.memory->swap = 32 * kMiB;  // memory+swap: no swap
+  r.pids = spec::Pids{10};
+  mgr_->apply(r);
+  EXPECT_EQ(mgr_->memory_limit(), 32 * kMiB);
+  UniqueFd oom(mgr_->open_oom_event_fd());
+  EXPECT_TRUE(oom);
+
+  pid_t pid = spawn_in_cgroup([] {
+    const size_t size = 100 * kMiB;
+    auto* p = static_cast<char*>(::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (p == MAP_FAILED) return 2;
+    for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+    return 0;
+  });
+  int status = wait_child(pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  EXPECT_GE(mgr_->oom_kill_count(), 1u);
+  pollfd pfd{oom.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&pfd, 1, 1000), 1) << "no OOM event";
+
+  Stats s = mgr_->stats();
+  EXPECT_EQ(s.memory.usage.limit, static_cast<uint64_t>(32 * kMiB));
+  EXPECT_GE(s.memory.usage.max_usage, static_cast<uint64_t>(24 * kMiB));  // failcnt stays 0 on Linux 6.x v1
+  EXPECT_GE(s.memory.oom_kill, 1u);
+  EXPECT_EQ(s.pids.limit, 10u);
+}
+
+TEST_F(CgroupLive, PidsLimitStopsForkLoop) {
+  mgr_->create();
+  spec::Resources r;
+  r.pids = spec::Pids{10};
+  mgr_->apply(r);
+  pid_t pid = spawn_in_cgroup([] {
+    int forked = 0;
+    for (int i = 0; i < 50; ++i) {
+      pid_t c = ::fork();
+      if (c == 0) {
+        ::pause();
+        ::_exit(0);
+      }
+      if (c < 0) break;
+      ++forked;
+    }
+    return forked;
+  });
+  int status = wait_child(pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 9);  // the forker itself is the 10th
+  EXPECT_EQ(mgr_->stats().pids.current, 9u);
+  mgr_->kill_all(SIGKILL);
+}
+
+TEST_F(CgroupLive, FreezeAndThaw) {
+  mgr_->create();
+  auto* counter = static_cast<std::atomic<uint64_t>*>(
+      ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(counter, MAP_FAILED);
+  ScopeGuard unmap([&] { ::munmap(counter, 4096); });
+  counter->store(0);
+  pid_t pid = spawn_in_cgroup([counter] {
+    for (;;) counter->fetch_add(1);
+    return 0;
+  });
+  while (counter->load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  mgr_->freeze();
+  EXPECT_EQ(mgr_->freezer_state(), FreezerState::frozen);
+  uint64_t a = counter->load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(counter->load(), a);
+  mgr_->thaw();
+  EXPECT_EQ(mgr_->freezer_state(), FreezerState::thawed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(counter->load(), a);
+
+  // A frozen cgroup is refused by create(), with advice.
+  mgr_->freeze();
+  auto other = Manager::for_container(name_, "unused");
+  try {
+    other->create();
+    ADD_FAILURE() << "create accepted a frozen cgroup";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is frozen; thaw it first"), std::string::npos) << e.what();
+  }
+  // kill_all on a paused container still kills (runc thaws to deliver SIGKILL).
+  mgr_->kill_all(SIGKILL);
+  int status = wait_child(pid);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(mgr_->freezer_state(), FreezerState::thawed);
+}
+
+TEST_F(CgroupLive, CreateRefusesPopulatedCgroup) {
+  mgr_->create();
+  spawn_in_cgroup([] {
+    ::pause();
+    return 0;
+  });
+  auto other = Manager::for_container(name_, "unused");
+  EXPECT_THROW(other->create(), Error);
+  // destroy() kills the child and removes the dirs (checked in TearDown).
+}
+
+TEST_F(CgroupLive, EveryV1FieldLandsInItsFile) {
+  mgr_->create();
+  auto paths = mgr_->paths();
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 64 * kMiB;
+  r.memory->reservation = 32 * kMiB;
+  r.memory->swap = 96 * kMiB;
+  r.memory->kernel_tcp = 16 * kMiB;
+  r.memory->swappiness = 10;
+  r.memory->disable_oom_killer = true;
+  r.memory->use_hierarchy = true;
+  r.cpu = spec::Cpu{};
+  r.cpu->shares = 512;
+  r.cpu->quota = 50000;
+  r.cpu->period = 100000;
+  r.cpu->cpus = "0";
+  r.cpu->mems = "0";
+  r.pids = spec::Pids{0};
+  r.block_io = spec::BlockIO{};
+  r.block_io->weight = 500;
+  r.devices = {spec::DeviceRule{false, "a", std::nullopt, std::nullopt, "rwm"},
+               spec::DeviceRule{true, "c", 1, 3, "rwm"}, spec::DeviceRule{true, "c", 136, std::nullopt, "rw"}};
+  mgr_->apply(r);
+  auto rd = [&](const char* ctrl, const char* file) { return fs::trim(fs::read(fs::join(paths[ctrl], file))); };
+  EXPECT_EQ(rd("memory", "memory.limit_in_bytes"), std::to_string(64 * kMiB));
+  EXPECT_EQ(rd("memory", "memory.memsw.limit_in_bytes"), std::to_string(96 * kMiB));
+  EXPECT_EQ(rd("memory", "memory.soft_limit_in_bytes"), std::to_string(32 * kMiB));
+  EXPECT_EQ(rd("memory", "memory.kmem.tcp.limit_in_bytes"), std::to_string(16 * kMiB));
+  EXPECT_EQ(rd("memory", "memory.swappiness"), "10");
+  EXPECT_NE(rd("memory", "memory.oom_control").find("oom_kill_disable 1"), std::string::npos);
+  EXPECT_EQ(rd("cpu", "cpu.shares"), "512");
+  EXPECT_EQ(rd("cpu", "cpu.cfs_quota_us"), "50000");
+  EXPECT_EQ(rd("cpu", "cpu.cfs_period_us"), "100000");
+  EXPECT_EQ(rd("cpuset", "cpuset.cpus"), "0");
+  EXPECT_EQ(rd("pids", "pids.max"), "max");
+  EXPECT_EQ(rd("devices", "devices.list"), "c 1:3 rwm\nc 136:* rw");
+
+  // Lowering memory below memsw needs the limit written first, raising needs memsw first.
+  spec::Resources down;
+  down.memory = spec::Memory{};
+  down.memory->limit = 16 * kMiB;
+  down.memory->swap = 16 * kMiB;
+  mgr_->update(down);
+  EXPECT_EQ(rd("memory", "memory.memsw.limit_in_bytes"), std::to_string(16 * kMiB));
+  spec::Resources up = down;
+  up.memory->limit = 128 * kMiB;
+  up.memory->swap = 256 * kMiB;
+  mgr_->update(up);
+  EXPECT_EQ(rd("memory", "memory.limit_in_bytes"), std::to_string(128 * kMiB));
+
+  // Errors name the field, the file and the cause.
+  spec::Resources bad;
+  bad.cpu = spec::Cpu{};
+  bad.cpu->cpus = "9999";
+  try {
+    mgr_->update(bad);
+    ADD_FAILURE() << "bad cpus accepted";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("linux.resources.cpu.cpus"), std::string::npos) << m;
+    EXPECT_NE(m.find("cpuset.cpus"), std::string::npos) << m;
+  }
+}
+
+TEST_F(CgroupLive, HybridRefusesUnifiedKeysOfV1Controllers) {
+  if (detect_layout() != Layout::hybrid) GTEST_SKIP() << "hybrid only";
+  mgr_->create();
+  spec::Resources r;
+  r.unified["memory.max"] = "1G";
+  try {
+    mgr_->apply(r);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.unified: \"memory.max\": the memory controller is on cgroup v1 on this host");
+  }
+  spec::Resources net;
+  net.network = spec::NetworkResources{};
+  net.network->class_id = 0x100001;
+  if (!fs::exists("/sys/fs/cgroup/net_cls")) {
+    EXPECT_THROW(mgr_->apply(net), Error);
+  }
+}
+
+TEST_F(CgroupLive, DeviceProgramOnUnifiedDir) {
+  if (detect_layout() != Layout::hybrid) GTEST_SKIP() << "needs the cgroup2 unified mount";
+  mgr_->create();
+  std::string dir = mgr_->paths().at("unified");
+  ASSERT_TRUE(fs::exists(dir));
+  std::vector<spec::DeviceRule> rules = {
+      spec::DeviceRule{false, "a", std::nullopt, std::nullopt, "rwm"},
+      spec::DeviceRule{true, "c", 1, 3, "rwm"},
+      spec::DeviceRule{true, "c", 1, 5, "rwm"},
+      spec::DeviceRule{false, "c", 1, 3, "rwm"},  // last match wins: /dev/null denied
+  };
+  attach_device_filter(dir, rules);
+  EXPECT_EQ(count_device_programs(dir), 1);
+  auto probe = [] {
+    int bits = 0;
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EPERM) bits |= 1;
+    if (fd >= 0) ::close(fd);
+    fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      bits |= 2;
+      ::close(fd);
+    }
+    return bits;
+  };
+  int status = wait_child(spawn_in_cgroup(probe));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << "1: /dev/null EPERM, 2: /dev/zero opened";
+
+  // An update replaces the program: still one attached, /dev/null allowed now.
+  attach_device_filter(dir, {spec::DeviceRule{true, "a", std::nullopt, std::nullopt, "rwm"}});
+  EXPECT_EQ(count_device_programs(dir), 1);
+  status = wait_child(spawn_in_cgroup(probe));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
+TEST_F(CgroupLive, RebuiltManagerDestroysAndIsIdempotent) {
+  mgr_->create();
+  spawn_in_cgroup([] {
+    ::pause();
+    return 0;
+  });
+  auto again = Manager::from_paths(mgr_->paths());
+  EXPECT_EQ(again->paths(), mgr_->paths());
+  EXPECT_EQ(again->processes().size(), 1u);
+  again->destroy();
+  for (const auto& [k, dir] : mgr_->paths()) EXPECT_FALSE(fs::exists(dir)) << dir;
+  again->destroy();
+  mgr_->destroy();
+}
+
+}  // namespace
+}  // namespace minirun::cgroup
