@@ -102,8 +102,7 @@ std::string own_cgroup2_path() {
   return "/";
 }
 
-void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f,
-                        const CgroupHierarchy& h) {
+void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, const CgroupHierarchy& h) {
   const std::string dest = clean_absolute(m.destination) + "/" + last_component(h.mount_point);
   const std::string what = "mount " + h.source + " on " + dest;
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), dest); });

@@ -31,8 +31,8 @@ spec::Device char_device(const char* path, int64_t major, int64_t minor) {
 
 std::vector<spec::Device> devices_to_create(const Options& o) {
   std::vector<spec::Device> devices = {
-      char_device("/dev/null", 1, 3),    char_device("/dev/zero", 1, 5),    char_device("/dev/full", 1, 7),
-      char_device("/dev/random", 1, 8),  char_device("/dev/urandom", 1, 9), char_device("/dev/tty", 5, 0),
+      char_device("/dev/null", 1, 3),   char_device("/dev/zero", 1, 5),    char_device("/dev/full", 1, 7),
+      char_device("/dev/random", 1, 8), char_device("/dev/urandom", 1, 9), char_device("/dev/tty", 5, 0),
   };
   for (const spec::Device& d : o.devices) {
     bool replaced = false;

@@ -57,10 +57,10 @@ struct PropagationOption {
 };
 
 constexpr PropagationOption kPropagationOptions[] = {
-    {"private", MS_PRIVATE},          {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},            {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},              {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE},    {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 bool apply_flag_option(MountFlags& out, std::string_view option) {

@@ -39,8 +39,8 @@ std::string overlay_mount_data(const Overlay& o) {
   }
   require_directory("upper dir", o.upper);
   require_directory("work dir", o.work);
-  std::string data = "lowerdir=" + lower + ",upperdir=" + escape_overlay_path(o.upper) +
-                     ",workdir=" + escape_overlay_path(o.work);
+  std::string data =
+      "lowerdir=" + lower + ",upperdir=" + escape_overlay_path(o.upper) + ",workdir=" + escape_overlay_path(o.work);
   if (data.size() > kMaxMountData) {
     throw Error("overlay: too many lower layers: mount options are " + std::to_string(data.size()) +
                     " bytes, the limit is " + std::to_string(kMaxMountData),

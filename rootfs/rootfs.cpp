@@ -21,7 +21,8 @@ namespace {
 // Everything below changes mounts: done in the runtime's own namespace it
 // would rewire the host, so refuse when the init shares its parent's.
 void require_own_mount_namespace() {
-  struct stat self {}, parent {};
+  struct stat self {
+  }, parent{};
   const std::string parent_ns = "/proc/" + std::to_string(::getppid()) + "/ns/mnt";
   if (::stat("/proc/self/ns/mnt", &self) != 0 || ::stat(parent_ns.c_str(), &parent) != 0) return;
   if (self.st_dev == parent.st_dev && self.st_ino == parent.st_ino) {
@@ -71,8 +72,8 @@ void make_tmpfs_mounts_readonly(int root_fd, const std::vector<spec::Mount>& mou
     if (m.type != "tmpfs" || (f.flags & (MS_RDONLY | MS_BIND)) != MS_RDONLY) continue;
     const std::string what = describe_mount(m);
     UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, m.destination, O_PATH); });
-    mount_or_throw(what + ": remount read-only", nullptr, fd_path(top.get()), nullptr,
-                   MS_REMOUNT | (f.flags & ~MS_REC), nullptr);
+    mount_or_throw(what + ": remount read-only", nullptr, fd_path(top.get()), nullptr, MS_REMOUNT | (f.flags & ~MS_REC),
+                   nullptr);
   }
 }
 

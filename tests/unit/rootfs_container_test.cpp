@@ -4,6 +4,7 @@
 // host must show no new mount afterwards.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,7 +19,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <linux/magic.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -46,7 +46,8 @@ class Findings {
   }
   // `op` must fail with `err`.
   void expect_errno(int rc, int err, const std::string& what) {
-    if (rc == 0 || errno != err) text_ += what + ": want " + std::strerror(err) + ", got " + (rc == 0 ? "success" : std::strerror(errno)) + "\n";
+    if (rc == 0 || errno != err)
+      text_ += what + ": want " + std::strerror(err) + ", got " + (rc == 0 ? "success" : std::strerror(errno)) + "\n";
   }
   void add(const std::string& line) { text_ += line + "\n"; }
   const std::string& text() const { return text_; }
@@ -163,12 +164,14 @@ TEST_F(ContainerRoot, BindRootWithMountsMasksAndReadonly) {
   Options o = base_options();
   o.readonly = true;
   o.mounts.push_back(mount_entry("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
-  o.mounts.push_back(mount_entry("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}));
+  o.mounts.push_back(
+      mount_entry("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}));
   o.mounts.push_back(mount_entry("/mnt/data", "bind", "data", {"rbind", "ro", "nosuid"}));
   o.mounts.push_back(mount_entry("/mnt/rro", "bind", "data", {"rbind", "rro"}));
   o.mounts.push_back(mount_entry("/opt", "tmpfs", "tmpfs", {"tmpcopyup", "mode=755"}));
   o.mounts.push_back(mount_entry("/evil/inside", "tmpfs", "tmpfs", {}));
-  o.masked_paths = {"/proc/kcore", "/proc/timer_list", "/etc/secret-file", "/etc/secret-dir", "/proc/acpi", "/does/not/exist"};
+  o.masked_paths = {"/proc/kcore",     "/proc/timer_list", "/etc/secret-file",
+                    "/etc/secret-dir", "/proc/acpi",       "/does/not/exist"};
   o.readonly_paths = {"/etc/ro-dir", "/proc/sys", "/missing/too"};
   o.sysctl = {{"kernel.hostname", "container-host"}};
   o.generated_files = {{"/etc/hostname", "", (dir_ / "hostname").string()}};
@@ -221,7 +224,8 @@ TEST_F(ContainerRoot, BindRootWithMountsMasksAndReadonly) {
 TEST_F(ContainerRoot, OverlayWritesLandInUpper) {
   Options o = base_options();
   for (const char* d : {"upper", "work", "merged"}) fs::create_directories(dir_ / d);
-  o.overlay = Overlay{{rootfs_.string()}, (dir_ / "upper").string(), (dir_ / "work").string(), (dir_ / "merged").string()};
+  o.overlay =
+      Overlay{{rootfs_.string()}, (dir_ / "upper").string(), (dir_ / "work").string(), (dir_ / "merged").string()};
   o.generated_files = {{"/etc/hosts", "127.0.0.1 localhost\n", ""}};
   const std::string findings = run_in_new_mount_namespace([&](Findings& f) {
     const std::string root = prepare(o);

@@ -34,12 +34,10 @@ INSTANTIATE_TEST_SUITE_P(Table, MountFlagOption,
                                            FlagCase{"atime", 0, MS_NOATIME}, FlagCase{"noatime", MS_NOATIME, 0},
                                            FlagCase{"diratime", 0, MS_NODIRATIME},
                                            FlagCase{"nodiratime", MS_NODIRATIME, 0},
-                                           FlagCase{"relatime", MS_RELATIME, 0},
-                                           FlagCase{"norelatime", 0, MS_RELATIME},
+                                           FlagCase{"relatime", MS_RELATIME, 0}, FlagCase{"norelatime", 0, MS_RELATIME},
                                            FlagCase{"strictatime", MS_STRICTATIME, 0},
-                                           FlagCase{"nostrictatime", 0, MS_STRICTATIME},
-                                           FlagCase{"bind", MS_BIND, 0}, FlagCase{"rbind", MS_BIND | MS_REC, 0},
-                                           FlagCase{"defaults", 0, 0}));
+                                           FlagCase{"nostrictatime", 0, MS_STRICTATIME}, FlagCase{"bind", MS_BIND, 0},
+                                           FlagCase{"rbind", MS_BIND | MS_REC, 0}, FlagCase{"defaults", 0, 0}));
 
 struct PropagationCase {
   const char* option;
@@ -54,15 +52,13 @@ TEST_P(MountPropagationOption, SetsPropagation) {
   EXPECT_EQ(f.flags, 0UL);
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, MountPropagationOption,
-                         ::testing::Values(PropagationCase{"private", MS_PRIVATE},
-                                           PropagationCase{"rprivate", MS_PRIVATE | MS_REC},
-                                           PropagationCase{"shared", MS_SHARED},
-                                           PropagationCase{"rshared", MS_SHARED | MS_REC},
-                                           PropagationCase{"slave", MS_SLAVE},
-                                           PropagationCase{"rslave", MS_SLAVE | MS_REC},
-                                           PropagationCase{"unbindable", MS_UNBINDABLE},
-                                           PropagationCase{"runbindable", MS_UNBINDABLE | MS_REC}));
+INSTANTIATE_TEST_SUITE_P(
+    Table, MountPropagationOption,
+    ::testing::Values(PropagationCase{"private", MS_PRIVATE}, PropagationCase{"rprivate", MS_PRIVATE | MS_REC},
+                      PropagationCase{"shared", MS_SHARED}, PropagationCase{"rshared", MS_SHARED | MS_REC},
+                      PropagationCase{"slave", MS_SLAVE}, PropagationCase{"rslave", MS_SLAVE | MS_REC},
+                      PropagationCase{"unbindable", MS_UNBINDABLE},
+                      PropagationCase{"runbindable", MS_UNBINDABLE | MS_REC}));
 
 TEST(ParseMountOptions, LaterOptionWins) {
   MountFlags f = parse_mount_options({"ro", "rw"});

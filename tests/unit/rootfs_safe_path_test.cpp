@@ -132,7 +132,9 @@ TEST_P(SafePath, CreateThroughDanglingSymlinkLandsInRoot) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST_P(SafePath, CreateExclOnExistingIsEexist) { EXPECT_EQ(open_errno("etc/passwd", O_CREAT | O_EXCL | O_WRONLY), EEXIST); }
+TEST_P(SafePath, CreateExclOnExistingIsEexist) {
+  EXPECT_EQ(open_errno("etc/passwd", O_CREAT | O_EXCL | O_WRONLY), EEXIST);
+}
 
 INSTANTIATE_TEST_SUITE_P(Both, SafePath,
                          ::testing::Values(Impl{"openat2", &open_in_root}, Impl{"walk", &open_in_root_by_walk}),
