@@ -1,0 +1,56 @@
+// The runc-compatible command line: global flags before the command, one
+// file per command.  Each add_* registers its subcommand on the app and sets
+// `action` when that subcommand is the one given.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "runtime/state.h"
+
+namespace minirun::runtime::cli {
+
+struct Globals {
+  std::string root;  // --root; default /run/minirun (rootless: $XDG_RUNTIME_DIR/minirun)
+  std::string log;
+  std::string log_format = "text";
+  bool debug = false;
+  bool systemd_cgroup = false;
+  std::string rootless = "auto";
+  bool criu = false;
+
+  StateStore store() const { return StateStore(root); }
+};
+
+using Action = std::function<int()>;
+
+void add_create(CLI::App& app, Globals& g, Action& action);
+void add_start(CLI::App& app, Globals& g, Action& action);
+void add_run(CLI::App& app, Globals& g, Action& action);
+void add_state(CLI::App& app, Globals& g, Action& action);
+void add_kill(CLI::App& app, Globals& g, Action& action);
+void add_delete(CLI::App& app, Globals& g, Action& action);
+void add_list(CLI::App& app, Globals& g, Action& action);
+void add_ps(CLI::App& app, Globals& g, Action& action);
+void add_exec(CLI::App& app, Globals& g, Action& action);
+void add_pause_resume(CLI::App& app, Globals& g, Action& action);
+void add_events(CLI::App& app, Globals& g, Action& action);
+void add_update(CLI::App& app, Globals& g, Action& action);
+void add_spec(CLI::App& app, Globals& g, Action& action);
+void add_features(CLI::App& app, Globals& g, Action& action);
+
+// Runs body; an Error escaping it becomes "<what>: <error>".
+int with_command_context(const std::string& what, const std::function<int()>& body);
+
+// Adds the create/run flags shared by both commands.
+struct CreateFlags {
+  std::string bundle, console_socket, pid_file;
+  bool no_pivot = false, no_new_keyring = false;
+  int preserve_fds = 0;
+};
+void add_create_flags(CLI::App* cmd, CreateFlags& f);
+
+int main(int argc, char** argv);
+
+}  // namespace minirun::runtime::cli

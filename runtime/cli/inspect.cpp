@@ -1,0 +1,148 @@
+// Read-only commands: state, list, ps.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cgroup/cgroup.h"
+#include "runtime/cli/cli.h"
+
+namespace minirun::runtime::cli {
+
+void add_state(CLI::App& app, Globals& g, Action& action) {
+  auto* cmd = app.add_subcommand("state", "output the state of a container");
+  static std::string id;
+  cmd->add_option("container-id", id, "container id")->required();
+  cmd->callback([&] {
+    action = [&] {
+      return with_command_context("state " + id, [&] {
+        auto store = g.store();
+        auto st = store.load(id);
+        std::puts(state_json(st, current_status(store, st), true).c_str());
+        return 0;
+      });
+    };
+  });
+}
+
+static std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
+  // Like runc's tabwriter(minwidth 12, padding 3).
+  std::vector<size_t> width;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], r[i].size());
+    }
+  std::string out;
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) {
+      out += r[i];
+      if (i + 1 < r.size()) out += std::string(std::max<size_t>(12, width[i] + 3) - r[i].size(), ' ');
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void add_list(CLI::App& app, Globals& g, Action& action) {
+  auto* cmd = app.add_subcommand("list", "list containers started by minirun with the given root");
+  static std::string format = "table";
+  static bool quiet = false;
+  cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("-q,--quiet", quiet, "display only container IDs");
+  cmd->callback([&] {
+    action = [&] {
+      auto store = g.store();
+      std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& id : store.list_ids()) {
+        ContainerState st;
+        try {
+          st = store.load(id);
+        } catch (const Error&) {
+          continue;  // deleted while we listed
+        }
+        Status s = current_status(store, st);
+        if (quiet) {
+          std::puts(id.c_str());
+          continue;
+        }
+        pid_t pid = s == Status::stopped ? 0 : st.pid;
+        std::string owner = st.owner.empty() ? "root" : st.owner;
+        rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
+        arr.push_back(nlohmann::json::parse(state_json(st, s, false)));
+      }
+      if (quiet) return 0;
+      if (format == "json") {
+        std::puts(arr.dump().c_str());
+      } else {
+        std::fputs(pad_table(rows).c_str(), stdout);
+      }
+      return 0;
+    };
+  });
+}
+
+// Runs `ps ARGS` and keeps the header plus the lines of the given pids.
+static std::string filter_ps(const std::vector<std::string>& args, const std::vector<pid_t>& pids) {
+  std::string cmdline = "ps";
+  for (const auto& a : args) cmdline += " '" + a + "'";
+  FILE* p = ::popen(cmdline.c_str(), "r");
+  if (!p) throw_errno("run ps");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = ::pclose(p);
+  if (rc != 0) throw Error("ps " + std::to_string(WEXITSTATUS(rc)) + ": " + out);
+  std::stringstream lines(out);
+  std::string header, line, result;
+  std::getline(lines, header);
+  result = header + "\n";
+  std::stringstream hs(header);
+  std::string col;
+  int pid_col = -1;
+  for (int i = 0; hs >> col; ++i)
+    if (col == "PID") pid_col = i;
+  if (pid_col < 0) throw Error("ps: no PID column in the output");
+  while (std::getline(lines, line)) {
+    std::stringstream ls(line);
+    std::string f;
+    for (int i = 0; i <= pid_col && ls >> f; ++i) {
+    }
+    pid_t pid = static_cast<pid_t>(std::atoi(f.c_str()));
+    if (std::find(pids.begin(), pids.end(), pid) != pids.end()) result += line + "\n";
+  }
+  return result;
+}
+
+void add_ps(CLI::App& app, Globals& g, Action& action) {
+  auto* cmd = app.add_subcommand("ps", "display the processes running inside a container");
+  static std::string format = "table";
+  static std::string id;
+  static std::vector<std::string> ps_args;
+  cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("container-id", id, "container id")->required();
+  cmd->add_option("ps-args", ps_args, "arguments for ps (default -ef)");
+  cmd->callback([&] {
+    action = [&] {
+      return with_command_context("ps " + id, [&] {
+        auto store = g.store();
+        auto st = store.load(id);
+        std::vector<pid_t> pids;
+        if (!st.cgroup_paths.empty()) pids = cgroup::Manager::from_paths(st.cgroup_paths)->processes();
+        if (format == "json") {
+          std::puts(nlohmann::json(pids).dump().c_str());
+          return 0;
+        }
+        std::fputs(filter_ps(ps_args.empty() ? std::vector<std::string>{"-ef"} : ps_args, pids).c_str(), stdout);
+        return 0;
+      });
+    };
+  });
+}
+
+}  // namespace minirun::runtime::cli

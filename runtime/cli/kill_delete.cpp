@@ -1,0 +1,96 @@
+// Commands that end things: kill, delete.
+#include <signal.h>
+
+#include <cstring>
+
+#include "cgroup/cgroup.h"
+#include "runtime/cli/cli.h"
+#include "runtime/launcher.h"
+
+namespace minirun::runtime::cli {
+
+// "KILL", "SIGKILL", "9" -> 9.
+static int parse_signal(const std::string& text) {
+  static const std::pair<const char*, int> names[] = {
+      {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},     {"TRAP", SIGTRAP},
+      {"ABRT", SIGABRT},   {"IOT", SIGIOT},       {"BUS", SIGBUS},     {"FPE", SIGFPE},     {"KILL", SIGKILL},
+      {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},     {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},
+      {"TERM", SIGTERM},   {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+      {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},     {"XCPU", SIGXCPU},
+      {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},
+      {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS}};
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {
+    char* end;
+    long n = std::strtol(text.c_str(), &end, 10);
+    if (*end == '\0' && n > 0 && n <= SIGRTMAX) return static_cast<int>(n);
+  } else {
+    std::string name = text;
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (const auto& [n, v] : names)
+      if (name == n) return v;
+  }
+  throw Error("unknown signal \"" + text + "\"");
+}
+
+void add_kill(CLI::App& app, Globals& g, Action& action) {
+  auto* cmd = app.add_subcommand("kill", "send a signal (default SIGTERM) to the container's init process");
+  static std::string id, signal_text = "SIGTERM";
+  static bool all = false;
+  cmd->add_flag("-a,--all", all, "send the signal to all processes in the container");
+  cmd->add_option("container-id", id, "container id")->required();
+  cmd->add_option("signal", signal_text, "signal name or number");
+  cmd->callback([&] {
+    action = [&] {
+      return with_command_context("kill " + id, [&] {
+        int sig = parse_signal(signal_text);
+        auto store = g.store();
+        auto st = store.load(id);
+        Status s = current_status(store, st);
+        if (s == Status::stopped) throw Error("container not running");
+        if (all && !st.cgroup_paths.empty()) {
+          cgroup::Manager::from_paths(st.cgroup_paths)->kill_all(sig);
+        } else if (::kill(st.pid, sig) != 0) {
+          throw_errno("kill " + std::to_string(st.pid));
+        }
+        return 0;
+      });
+    };
+  });
+}
+
+void add_delete(CLI::App& app, Globals& g, Action& action) {
+  auto* cmd = app.add_subcommand("delete", "delete a container and the resources it holds");
+  static std::vector<std::string> ids;
+  static bool force = false;
+  cmd->add_flag("-f,--force", force, "kill the container if it is still running (with SIGKILL)");
+  cmd->add_option("container-id", ids, "container id")->required();
+  cmd->callback([&] {
+    action = [&] {
+      auto store = g.store();
+      for (const auto& id : ids) {
+        with_command_context("delete " + id, [&] {
+          validate_id(id);
+          if (!store.exists(id)) {
+            // containerd's shim deletes with --force after the container is gone.
+            if (force) {
+              store.remove_dir(id);
+              return 0;
+            }
+            throw Error("container does not exist: " + id, ENOENT);
+          }
+          auto lock = store.lock(id);
+          auto st = store.load(id);
+          Status s = current_status(store, st);
+          if ((s == Status::running || s == Status::paused) && !force)
+            throw Error("cannot delete container " + id + " that is not stopped: " + status_name(s));
+          destroy_container(store, st);
+          return 0;
+        });
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace minirun::runtime::cli

@@ -1,0 +1,227 @@
+#include "runtime/exec.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "cgroup/cgroup.h"
+#include "ns/ns.h"
+#include "runtime/console.h"
+#include "runtime/files.h"
+#include "runtime/launcher.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+
+namespace minirun::runtime {
+
+using spec::NamespaceType;
+
+namespace {
+
+void append_all(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& c : from)
+    if (std::find(to.begin(), to.end(), c) == to.end()) to.push_back(c);
+}
+
+// runc's getProcess: -p FILE, or the container's process with overrides.
+spec::Process build_process(const spec::Spec& sp, const ExecOptions& o) {
+  if (!o.process_file.empty()) return spec::parse_process(read_file(o.process_file), o.process_file);
+  if (o.args.empty()) throw Error("exec: args must not be empty");
+  spec::Process p = sp.process.value_or(spec::Process{});
+  p.args = o.args;
+  p.terminal = o.tty;
+  p.console_size.reset();
+  for (const auto& e : o.env) p.env.push_back(e);
+  if (!o.cwd.empty()) p.cwd = o.cwd;
+  if (!o.additional_gids.empty()) p.user.additional_gids = o.additional_gids;
+  if (!o.caps.empty()) {
+    if (!p.capabilities) p.capabilities = spec::Capabilities{};
+    auto& c = *p.capabilities;
+    for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.inheritable, &c.ambient}) append_all(*set, o.caps);
+  }
+  if (o.no_new_privs) p.no_new_privileges = true;
+  spec::validate_process(p, "exec");
+  return p;
+}
+
+// Looks a user or group name up in the container's /etc/passwd or /etc/group.
+bool lookup_id(const std::string& file, const std::string& name, uint32_t& id, uint32_t* gid) {
+  std::string text;
+  if (!try_read_file(file, text)) return false;
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ':')) f.push_back(field);
+    if (f.size() >= 3 && f[0] == name) {
+      id = static_cast<uint32_t>(std::stoul(f[2]));
+      if (gid && f.size() >= 4) *gid = static_cast<uint32_t>(std::stoul(f[3]));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// `--user uid[:gid]`, names allowed, resolved inside the container's root.
+void resolve_user(const std::string& spec_text, spec::User& u) {
+  if (spec_text.empty()) return;
+  std::string user = spec_text, group;
+  if (auto colon = spec_text.find(':'); colon != std::string::npos) {
+    user = spec_text.substr(0, colon);
+    group = spec_text.substr(colon + 1);
+  }
+  uint32_t primary_gid = 0;
+  if (is_number(user)) {
+    u.uid = static_cast<uint32_t>(std::stoul(user));
+  } else if (!lookup_id("/etc/passwd", user, u.uid, &primary_gid)) {
+    throw Error("--user: no user \"" + user + "\" in the container's /etc/passwd");
+  }
+  u.gid = is_number(user) ? 0 : primary_gid;
+  if (group.empty()) return;
+  if (is_number(group)) {
+    u.gid = static_cast<uint32_t>(std::stoul(group));
+  } else if (!lookup_id("/etc/group", group, u.gid, nullptr)) {
+    throw Error("--user: no group \"" + group + "\" in the container's /etc/group");
+  }
+}
+
+struct Joined {
+  NamespaceType type;
+  UniqueFd fd;
+};
+
+[[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p,
+                             const ExecOptions& o, const SeccompProgram* seccomp, bool setgroups_allowed) {
+  std::string error;
+  try {
+    receive_message(sock, "go");
+    for (auto want : {true, false})
+      for (auto& j : joins)
+        if ((j.type == NamespaceType::user) == want) ns::join_namespace(j.fd.get(), j.type);
+    // The init's root, also when it chroot'ed (--no-pivot).
+    if (::fchdir(root_fd) != 0 || ::chroot(".") != 0) throw_errno("enter the container's root");
+    resolve_user(o.user, p.user);
+    if (p.terminal) {
+      if (::setsid() < 0) throw_errno("setsid");
+      Pty pty = open_pty(p.console_size);
+      send_message(sock, Stage::console, "", pty.master.get());
+      attach_console(pty.slave.get());
+    }
+    apply_process_limits(p);
+    ExecPlan plan;
+    plan.path = find_executable(p);
+    plan.argv = p.args;
+    plan.envp = process_environment(p);
+    plan.seccomp = seccomp;
+    plan.setgroups_allowed = setgroups_allowed;
+    plan.preserve_fds = o.preserve_fds;
+    unblock_all_signals();
+    finalize_and_exec(p, plan);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  try {
+    send_message(sock, Stage::error, error);
+  } catch (...) {
+  }
+  ::_exit(127);
+}
+
+}  // namespace
+
+int exec_in_container(const StateStore& store, const ExecOptions& o) {
+  ContainerState st = store.load(o.id);
+  Status status = current_status(store, st);
+  if (status == Status::stopped) throw Error("cannot exec in a stopped container");
+  if (status == Status::paused && !o.ignore_paused)
+    throw Error("cannot exec in a paused container (use --ignore-paused to override)");
+  spec::Spec sp = spec::parse_spec(read_file(saved_config_path(store, o.id)), "config.json");
+  spec::Process p = build_process(sp, o);
+  if (p.terminal && o.detach && o.console_socket.empty())
+    throw Error("cannot allocate tty if minirun will detach without setting console socket");
+  if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");
+
+  SeccompProgram seccomp;
+  if (sp.linux.seccomp) seccomp = compile_seccomp(*sp.linux.seccomp, store.root() + "/.seccomp-cache");
+
+  const std::string proc = "/proc/" + std::to_string(st.pid);
+  std::vector<Joined> joins;
+  UniqueFd pid_ns;
+  bool in_user_ns = false;
+  for (const auto& n : sp.linux.namespaces) {
+    std::string path = proc + "/ns/" + ns::proc_ns_name(n.type);
+    UniqueFd fd = ns::open_namespace(path, n.type);
+    if (n.type == NamespaceType::pid) {
+      pid_ns = std::move(fd);
+    } else {
+      in_user_ns |= n.type == NamespaceType::user;
+      joins.push_back({n.type, std::move(fd)});
+    }
+  }
+  bool has_net = std::any_of(joins.begin(), joins.end(), [](const Joined& j) { return j.type == NamespaceType::network; });
+  if (!has_net && sp.annotations.count("run.minirun.network"))
+    joins.push_back({NamespaceType::network, ns::open_namespace(proc + "/ns/net", NamespaceType::network)});
+  UniqueFd root_fd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_errno("open " + proc + "/root");
+  std::string setgroups;
+  bool setgroups_allowed = !in_user_ns || !try_read_file(proc + "/setgroups", setgroups) ||
+                           setgroups.find("deny") == std::string::npos;
+  // Re-check the identity now that the namespace fds pin the container.
+  if (!process_is(st.pid, st.start_time)) throw Error("cannot exec in a stopped container");
+
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
+  UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
+  if (!o.detach) block_forwarded_signals();
+  UniqueFd own_pid_ns;
+  if (pid_ns) {
+    own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+    if (::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("join the container's pid namespace");
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    parent_sock.reset();
+    exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr,
+               setgroups_allowed);
+  }
+  int fork_errno = errno;
+  if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
+  if (pid < 0) throw_errno("fork", fork_errno);
+  child_sock.reset();
+  ScopeGuard kill_child([&] {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  });
+  if (!st.cgroup_paths.empty())
+    with_context("cgroup", [&] { cgroup::Manager::from_paths(st.cgroup_paths)->add_process(pid); });
+  send_message(parent_sock.get(), Stage::go);
+  UniqueFd master;
+  Message m;
+  while (receive_until_exec(parent_sock.get(), m)) {
+    if (m.stage != Stage::console) continue;
+    if (!o.console_socket.empty()) {
+      send_fd_to_path(o.console_socket, m.fd.get(), "/dev/ptmx");
+    } else {
+      master = std::move(m.fd);
+    }
+  }
+  kill_child.dismiss();
+  write_pid_file(o.pid_file, pid);
+  if (o.detach) return 0;
+  return forward_and_wait(pid, master.get());
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,72 @@
+#include "runtime/extensions.h"
+
+#include <sstream>
+
+#include "spec/error.h"
+
+namespace minirun::runtime {
+
+static Error annotation_error(const std::string& key, const std::string& cause) {
+  return Error("config.json: annotations[\"" + key + "\"]: " + cause);
+}
+
+static bool parse_bool(const std::string& key, const std::string& v) {
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0" || v.empty()) return false;
+  throw annotation_error(key, "expected \"true\" or \"false\", got \"" + v + "\"");
+}
+
+static std::string absolute_path(const std::string& key, const std::string& v) {
+  if (v.empty() || v[0] != '/') throw annotation_error(key, "must be an absolute path, got \"" + v + "\"");
+  return v;
+}
+
+Extensions parse_extensions(const std::map<std::string, std::string>& annotations) {
+  Extensions x;
+  for (const auto& [key, value] : annotations) {
+    if (key.rfind(kAnnotationPrefix, 0) != 0) continue;
+    std::string name = key.substr(std::string(kAnnotationPrefix).size());
+    if (name == "rootfs.overlay") {
+      x.overlay = parse_bool(key, value);
+    } else if (name == "rootfs.overlay.lower") {
+      std::stringstream parts(value);
+      std::string part;
+      while (std::getline(parts, part, ':')) x.overlay_lower.push_back(absolute_path(key, part));
+    } else if (name == "rootfs.overlay.upper") {
+      x.overlay_upper = absolute_path(key, value);
+    } else if (name == "rootfs.overlay.work") {
+      x.overlay_work = absolute_path(key, value);
+    } else if (name == "network") {
+      if (value == "bridge") {
+        x.network = Extensions::Network::bridge;
+      } else if (value == "none") {
+        x.network = Extensions::Network::none;
+      } else if (!value.empty() && value[0] == '/') {
+        x.network = Extensions::Network::path;
+        x.netns_path = value;
+      } else {
+        throw annotation_error(key, "expected \"bridge\", \"none\" or a netns path, got \"" + value + "\"");
+      }
+    } else if (name == "network.bridge") {
+      if (value.empty() || value.size() > 15) throw annotation_error(key, "a bridge name has 1 to 15 characters");
+      x.bridge.bridge = value;
+    } else if (name == "network.subnet") {
+      x.bridge.subnet = value;
+    } else if (name == "network.mtu") {
+      char* end;
+      unsigned long mtu = std::strtoul(value.c_str(), &end, 10);
+      if (*end || mtu < 68 || mtu > 65535) throw annotation_error(key, "invalid MTU \"" + value + "\"");
+      x.bridge.mtu = static_cast<unsigned>(mtu);
+    } else {
+      throw annotation_error(key, "unknown minirun annotation");
+    }
+  }
+  bool overlay_options = !x.overlay_lower.empty() || !x.overlay_upper.empty() || !x.overlay_work.empty();
+  if (overlay_options && !x.overlay)
+    throw annotation_error("run.minirun.rootfs.overlay", "overlay layers are set but the overlay is not enabled");
+  if (!x.overlay_work.empty() && x.overlay_upper.empty())
+    throw annotation_error("run.minirun.rootfs.overlay.work", "needs run.minirun.rootfs.overlay.upper");
+  return x;
+}
+
+}  // namespace minirun::runtime

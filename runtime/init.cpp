@@ -1,0 +1,114 @@
+#include "runtime/init.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ns/ns.h"
+#include "runtime/console.h"
+#include "runtime/hooks.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+
+namespace minirun::runtime {
+
+namespace {
+
+void join_given_namespaces(const std::vector<JoinedNamespace>& joins) {
+  // The user namespace first: joining the others needs its capabilities.
+  for (const auto& j : joins)
+    if (j.type == spec::NamespaceType::user) ns::join_namespace(j.fd, j.type);
+  for (const auto& j : joins)
+    if (j.type != spec::NamespaceType::user) ns::join_namespace(j.fd, j.type);
+  for (const auto& j : joins) ::close(j.fd);
+}
+
+void enter_new_time_namespace() {
+  // clone() put us in no new time ns: the parent has written the offsets of
+  // our time_for_children namespace, which we now join ourselves.
+  UniqueFd fd(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
+  if (!fd || ::setns(fd.get(), CLONE_NEWTIME) != 0) throw_errno("join the new time namespace");
+}
+
+void wait_for_exec_fifo(int fifo_fd) {
+  // Reopen the fifo through our O_PATH fd: its path is outside our root now.
+  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd);
+  UniqueFd w(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!w) throw_errno("open exec fifo");
+  if (::write(w.get(), "0", 1) != 1) throw_errno("write exec fifo");
+  ::close(fifo_fd);
+}
+
+void run_init(InitContext& ctx) {
+  const spec::Spec& sp = *ctx.spec;
+  const spec::Process& proc = *sp.process;
+  Message go = receive_message(ctx.sync_fd, "go");
+  auto payload = nlohmann::json::parse(go.payload);
+  std::string state = payload.value("state", "");
+  for (const auto& f : payload.value("files", nlohmann::json::array()))
+    ctx.rootfs.generated_files.push_back({f.at("path"), f.at("content"), f.at("host_file")});
+
+  if (ctx.new_user_ns) {
+    if (::setresgid(0, 0, 0) != 0) throw_errno("setgid 0 in the user namespace");
+    if (::setresuid(0, 0, 0) != 0) throw_errno("setuid 0 in the user namespace");
+  }
+  join_given_namespaces(ctx.joins);
+  if (ctx.new_time_ns) enter_new_time_namespace();
+  if (ctx.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) throw_errno("unshare the cgroup namespace");
+  if (!sp.hostname.empty()) ns::set_hostname(sp.hostname);
+  if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
+
+  std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
+  const auto& h = sp.hooks;
+  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty()) {
+    send_message(ctx.sync_fd, Stage::hooks);
+    receive_message(ctx.sync_fd, "hooks");
+  }
+  with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
+  if (::setsid() < 0) throw_errno("setsid");
+  if (ctx.terminal) {
+    Pty pty = open_pty(proc.console_size);
+    send_message(ctx.sync_fd, Stage::console, "", pty.master.get());
+    attach_console(pty.slave.get());
+  }
+  with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
+  apply_process_limits(proc);
+
+  ExecPlan plan;
+  plan.path = find_executable(proc);
+  plan.argv = proc.args;
+  plan.envp = process_environment(proc);
+  plan.seccomp = ctx.seccomp;
+  plan.setgroups_allowed = ctx.setgroups_allowed;
+  plan.preserve_fds = ctx.preserve_fds;
+
+  send_message(ctx.sync_fd, Stage::ready);
+  wait_for_exec_fifo(ctx.fifo_fd);
+  if (!h.start_container.empty()) run_hooks(h.start_container, state, "startContainer");
+  ::close(ctx.sync_fd);
+  unblock_all_signals();
+  finalize_and_exec(proc, plan);
+}
+
+}  // namespace
+
+void container_init(InitContext& ctx) {
+  std::string error;
+  try {
+    run_init(ctx);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  // Before "ready" the parent prints it; after, nobody listens but stderr.
+  try {
+    send_message(ctx.sync_fd, Stage::error, error);
+  } catch (...) {
+    std::string line = "minirun: " + error + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
+  ::_exit(127);
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,39 @@
+// The container init (the child side of create): private to runtime/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rootfs/rootfs.h"
+#include "runtime/extensions.h"
+#include "runtime/seccomp.h"
+#include "spec/spec.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::runtime {
+
+struct JoinedNamespace {
+  spec::NamespaceType type;
+  int fd;
+};
+
+struct InitContext {
+  const spec::Spec* spec = nullptr;
+  rootfs::Options rootfs;
+  std::vector<JoinedNamespace> joins;  // namespaces given by path (fds open)
+  int sync_fd = -1;
+  int fifo_fd = -1;  // O_PATH fd of the exec fifo
+  const SeccompProgram* seccomp = nullptr;
+  bool new_user_ns = false;
+  bool new_cgroup_ns = false;
+  bool new_time_ns = false;
+  bool setgroups_allowed = true;
+  bool terminal = false;
+  int preserve_fds = 0;
+};
+
+// Runs in the cloned child; never returns.  Errors go to the parent as a
+// Stage::error message, then _exit(1).
+[[noreturn]] void container_init(InitContext& ctx);
+
+}  // namespace minirun::runtime

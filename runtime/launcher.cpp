@@ -1,0 +1,333 @@
+#include "runtime/launcher.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cgroup/cgroup.h"
+#include "runtime/console.h"
+#include "runtime/defaults.h"
+#include "runtime/files.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/log.h"
+#include "runtime/sync.h"
+
+namespace minirun::runtime {
+
+using spec::NamespaceType;
+
+std::string saved_config_path(const StateStore& store, const std::string& id) {
+  return store.dir(id) + "/config.json";
+}
+
+namespace {
+
+std::string absolute(const std::string& path, const std::string& base) {
+  std::string p = path.empty() || path[0] == '/' ? path : base + "/" + path;
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) throw_errno("stat " + p);
+  return buf;
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The namespaces to create (clone flags) and the ones to join (fds).
+struct NamespacePlan {
+  int clone_flags = 0;
+  bool new_user = false, new_cgroup = false, new_time = false;
+  std::vector<JoinedNamespace> joins;
+  UniqueFd pid_ns;  // pid ns joined by path: entered around clone()
+  std::vector<UniqueFd> owned;
+};
+
+void plan_namespaces(const spec::Spec& sp, const Extensions& x, NamespacePlan& plan) {
+  for (const auto& n : sp.linux.namespaces) {
+    if (x.network == Extensions::Network::path && n.type == NamespaceType::network) continue;
+    if (!n.path.empty()) {
+      UniqueFd fd = ns::open_namespace(n.path, n.type);
+      if (n.type == NamespaceType::pid) {
+        plan.pid_ns = std::move(fd);
+      } else {
+        plan.joins.push_back({n.type, fd.get()});
+        plan.owned.push_back(std::move(fd));
+      }
+      continue;
+    }
+    switch (n.type) {
+      case NamespaceType::cgroup: plan.new_cgroup = true; break;  // after joining the cgroup
+      case NamespaceType::time: plan.new_time = true; break;      // offsets first
+      default: plan.clone_flags |= ns::clone_flag(n.type);
+    }
+    if (n.type == NamespaceType::user) plan.new_user = true;
+  }
+  if (x.network == Extensions::Network::path) {
+    UniqueFd fd = ns::open_namespace(x.netns_path, NamespaceType::network);
+    plan.joins.push_back({NamespaceType::network, fd.get()});
+    plan.owned.push_back(std::move(fd));
+  } else if (x.network != Extensions::Network::unset) {
+    plan.clone_flags |= CLONE_NEWNET;
+  }
+}
+
+pid_t clone_init(int flags, int pid_ns_fd) {
+  UniqueFd own_pid_ns;
+  if (pid_ns_fd >= 0) {
+    own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+    if (!own_pid_ns) throw_errno("open /proc/self/ns/pid_for_children");
+    if (::setns(pid_ns_fd, CLONE_NEWPID) != 0) throw_errno("join pid namespace");
+  }
+  // A raw clone with no stack behaves like fork() with namespace flags.
+  long pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags | SIGCHLD), nullptr, nullptr, nullptr, 0);
+  if (pid == 0) return 0;
+  int err = errno;
+  if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
+  if (pid < 0) throw_errno("clone the container init", err);
+  return static_cast<pid_t>(pid);
+}
+
+// /etc/hosts, /etc/hostname, /etc/resolv.conf for a bridged container.
+nlohmann::json network_files(const StateStore& store, const std::string& id, const std::string& hostname,
+                             const ns::Lease& lease) {
+  std::string name = hostname.empty() ? id : hostname;
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + lease.address + "\t" +
+                         name + "\n" + lease.gateway + "\thost.minirun.internal\n"},
+      {"/etc/hostname", name + "\n"},
+      {"/etc/resolv.conf", "nameserver " + lease.gateway + "\n"}};
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [path, content] : files) {
+    std::string host_file = store.dir(id) + "/" + path.substr(5);
+    write_file(host_file, content);
+    out.push_back({{"path", path}, {"content", content}, {"host_file", host_file}});
+  }
+  return out;
+}
+
+void kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+Created create_container(const StateStore& store, const CreateOptions& opts) {
+  validate_id(opts.id);
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
+  std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
+  std::string config_text = read_file(bundle + "/config.json");
+  spec::Spec sp = spec::parse_spec(config_text, "config.json");
+  if (!sp.process) throw Error("config.json: process: must be set to create a container");
+  if (!sp.linux.has_namespace(NamespaceType::mount))
+    throw Error("config.json: linux.namespaces: a mount namespace is required");
+  Extensions x = parse_extensions(sp.annotations);
+  std::string rootfs_path = sp.root.path[0] == '/' ? sp.root.path : bundle + "/" + sp.root.path;
+  if (!is_dir(rootfs_path)) throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+  if (!opts.console_socket.empty() && !sp.process->terminal)
+    throw Error("--console-socket given but process.terminal is false");
+  if (sp.process->terminal && opts.console_socket.empty() && !opts.foreground)
+    throw Error("cannot allocate tty if minirun will detach without setting console socket");
+
+  store.create_dir(opts.id);
+  ScopeGuard remove_state([&] { store.remove_dir(opts.id); });
+  const std::string dir = store.dir(opts.id);
+  write_file(saved_config_path(store, opts.id), config_text, 0, 0600);
+  std::string fifo = store.fifo_path(opts.id);
+  if (::mkfifo(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
+  UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo_fd) throw_errno("open " + fifo);
+
+  ContainerState st;
+  st.id = opts.id;
+  st.bundle = bundle;
+  st.rootfs = rootfs_path;
+  st.created = rfc3339_now();
+  st.annotations = sp.annotations;
+
+  auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
+  ScopeGuard remove_cgroup([&] { cg->destroy(); });
+  with_context("cgroup", [&] {
+    cg->create();
+    cg->apply(resources_with_default_devices(sp.linux.resources, sp.linux.devices));
+  });
+  st.cgroup_paths = cg->paths();
+  st.oom_kills_at_create = cg->oom_kill_count();
+
+  SeccompProgram seccomp;
+  if (sp.linux.seccomp) seccomp = compile_seccomp(*sp.linux.seccomp, store.root() + "/.seccomp-cache");
+
+  InitContext ctx;
+  ctx.spec = &sp;
+  ctx.rootfs = rootfs_options(sp, bundle, rootfs_path);
+  ctx.rootfs.no_pivot = opts.no_pivot;
+  if (x.overlay) {
+    rootfs::Overlay ov;
+    ov.lower = x.overlay_lower;
+    ov.lower.push_back(rootfs_path);
+    ov.upper = x.overlay_upper.empty() ? dir + "/upper" : x.overlay_upper;
+    ov.work = !x.overlay_work.empty()     ? x.overlay_work
+              : x.overlay_upper.empty() ? dir + "/work"
+                                          : x.overlay_upper + "/../work";
+    ov.target = dir + "/merged";
+    for (const auto& d : {ov.upper, ov.work, ov.target})
+      if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + d);
+    ctx.rootfs.overlay = ov;
+    st.overlay = true;
+    st.persistent_upper = !x.overlay_upper.empty();
+  }
+  NamespacePlan nsplan;
+  plan_namespaces(sp, x, nsplan);
+  ctx.joins = nsplan.joins;
+  ctx.new_user_ns = nsplan.new_user;
+  ctx.new_cgroup_ns = nsplan.new_cgroup;
+  ctx.new_time_ns = nsplan.new_time;
+  ctx.rootfs.in_user_namespace = nsplan.new_user || sp.linux.find_namespace(NamespaceType::user);
+  ctx.rootfs.new_cgroup_namespace = nsplan.new_cgroup;
+  ctx.setgroups_allowed = ::geteuid() == 0 || !nsplan.new_user;
+  ctx.terminal = sp.process->terminal;
+  ctx.preserve_fds = opts.preserve_fds;
+  ctx.seccomp = sp.linux.seccomp ? &seccomp : nullptr;
+  ctx.fifo_fd = fifo_fd.get();
+
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
+  UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
+  ctx.sync_fd = child_sock.get();
+  if (opts.foreground) block_forwarded_signals();
+
+  pid_t pid = clone_init(nsplan.clone_flags, nsplan.pid_ns.get());
+  if (pid == 0) {
+    parent_sock.reset();
+    container_init(ctx);
+  }
+  child_sock.reset();
+  ScopeGuard kill_init([&] { kill_and_reap(pid); });
+  st.pid = pid;
+
+  Created out;
+  std::optional<ns::Lease> lease;
+  ScopeGuard release_network([&] {
+    if (lease) ns::teardown_bridge(*lease, store.root());
+  });
+  auto hook_state = [&] { return state_json(st, Status::creating, false); };
+  [&] {
+    if (nsplan.new_user)
+      ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
+    if (sp.process->oom_score_adj)
+      write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
+    if (nsplan.new_time && !sp.linux.time_offsets.empty()) ns::write_time_offsets(pid, sp.linux.time_offsets);
+    with_context("cgroup", [&] { cg->add_process(pid); });
+    nlohmann::json files = nlohmann::json::array();
+    if (x.network == Extensions::Network::bridge) {
+      lease = with_context("network", [&] { return ns::setup_bridge(pid, opts.id, x.bridge, store.root()); });
+      st.lease = lease;
+      files = network_files(store, opts.id, sp.hostname, *lease);
+    } else if (x.network == Extensions::Network::none) {
+      with_context("network", [&] { ns::loopback_up(pid); });
+    }
+    send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
+    for (;;) {
+      Message m = receive_message(parent_sock.get(), "the container was ready");
+      if (m.stage == Stage::hooks) {
+        std::string s = hook_state();
+        run_hooks(sp.hooks.prestart, s, "prestart");
+        run_hooks(sp.hooks.create_runtime, s, "createRuntime");
+        run_hooks(sp.hooks.create_container, s, "createContainer");
+        send_message(parent_sock.get(), Stage::hooks_done);
+      } else if (m.stage == Stage::console) {
+        if (!opts.console_socket.empty()) {
+          send_fd_to_path(opts.console_socket, m.fd.get(), "/dev/ptmx");
+        } else {
+          out.console_master = std::move(m.fd);
+        }
+      } else if (m.stage == Stage::ready) {
+        break;
+      }
+    }
+    st.start_time = process_start_time(pid);
+    store.save(st);
+    write_pid_file(opts.pid_file, pid);
+  }();
+  kill_init.dismiss();
+  release_network.dismiss();
+  remove_cgroup.dismiss();
+  remove_state.dismiss();
+  out.state = st;
+  return out;
+}
+
+void start_container(const StateStore& store, const ContainerState& st) {
+  Status s = current_status(store, st);
+  if (s == Status::stopped) throw Error("cannot start a container that has stopped");
+  if (s != Status::created) throw Error("cannot start an already running container");
+  std::string fifo = store.fifo_path(st.id);
+  UniqueFd r(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!r) throw_errno("open exec fifo " + fifo);
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
+  // Wait for the init's byte, or for the init to die.
+  for (;;) {
+    struct pollfd fds[2] = {{r.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll exec fifo");
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) break;
+    if (fds[1].revents & POLLIN) throw Error("container init exited before start");
+  }
+  char c;
+  if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
+  ::unlink(fifo.c_str());
+  std::string config;
+  if (try_read_file(saved_config_path(store, st.id), config) && config.find("\"poststart\"") != std::string::npos) {
+    spec::Spec sp = spec::parse_spec(config, "config.json");
+    run_hooks(sp.hooks.poststart, state_json(st, Status::running, false), "poststart");
+  }
+}
+
+void destroy_container(const StateStore& store, const ContainerState& st) {
+  std::unique_ptr<cgroup::Manager> cg;
+  if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+  if (process_is(st.pid, st.start_time)) {
+    if (cg) {
+      cg->kill_all(SIGKILL);
+    } else {
+      ::kill(st.pid, SIGKILL);
+    }
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
+    if (pidfd) {
+      struct pollfd p = {pidfd.get(), POLLIN, 0};
+      ::poll(&p, 1, 5000);
+    }
+    ::waitpid(st.pid, nullptr, WNOHANG);  // ours when `run` is the parent
+  }
+  std::string config;
+  if (try_read_file(saved_config_path(store, st.id), config) && config.find("\"poststop\"") != std::string::npos) {
+    try {
+      spec::Spec sp = spec::parse_spec(config, "config.json");
+      run_hooks(sp.hooks.poststop, state_json(st, Status::stopped, false), "poststop");
+    } catch (const Error& e) {
+      log_warning("delete " + st.id + ": " + e.what());
+    }
+  }
+  if (cg) cg->destroy();
+  if (st.lease) ns::teardown_bridge(*st.lease, store.root());
+  store.remove_dir(st.id);
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,42 @@
+// The container lifecycle as runc drives it: create (init blocked on the exec
+// fifo), start, delete.  `run` is create + start + wait, in cli/run.cpp.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "runtime/state.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::runtime {
+
+struct CreateOptions {
+  std::string id;
+  std::string bundle;          // as given; made absolute here
+  std::string console_socket;  // --console-socket
+  std::string pid_file;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;
+  bool foreground = false;  // `run` without -d: we stay the init's parent
+};
+
+struct Created {
+  ContainerState state;
+  UniqueFd console_master;  // foreground terminal runs only
+};
+
+Created create_container(const StateStore& store, const CreateOptions& opts);
+
+// Releases the init blocked on the exec fifo, then runs poststart hooks.
+void start_container(const StateStore& store, const ContainerState& state);
+
+// Kills what is left, runs poststop hooks, removes cgroups, network and the
+// state dir.  Safe on a half-created container.
+void destroy_container(const StateStore& store, const ContainerState& state);
+
+// Reads the config copy kept in the state dir (for exec, hooks, delete).
+std::string saved_config_path(const StateStore& store, const std::string& id);
+
+}  // namespace minirun::runtime

@@ -1,0 +1,22 @@
+// --log / --log-format / --debug.  Errors always reach stderr as one line
+// ("minirun: create c1: ..."); with --log they are also written to the file,
+// as logrus text or the JSON lines podman and containerd parse:
+//   {"level":"error","msg":"...","time":"2026-11-24T19:00:00.000000000Z"}
+#pragma once
+
+#include <string>
+
+namespace minirun::runtime {
+
+struct LogConfig {
+  std::string file;
+  bool json = false;
+  bool debug = false;
+};
+
+void configure_logging(const LogConfig& cfg);
+void log_error(const std::string& msg);    // stderr + file
+void log_warning(const std::string& msg);  // stderr + file
+void log_debug(const std::string& msg);    // file (and stderr) only with --debug
+
+}  // namespace minirun::runtime

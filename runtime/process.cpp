@@ -1,0 +1,223 @@
+#include "runtime/process.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <sys/capability.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "runtime/files.h"
+
+namespace minirun::runtime {
+
+static const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static std::string env_value(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& e : env)
+    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+      return e.substr(key.size() + 1);
+  return {};
+}
+
+static bool is_executable_file(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+std::string find_executable(const spec::Process& p) {
+  const std::string& name = p.args.at(0);
+  if (name.find('/') != std::string::npos) {
+    if (is_executable_file(name)) return name;
+    struct stat st;
+    if (::stat(name.c_str(), &st) != 0) throw_errno("exec \"" + name + "\"");
+    throw Error("exec \"" + name + "\": permission denied", EACCES);
+  }
+  std::string path = env_value(p.env, "PATH");
+  if (path.empty()) path = kDefaultPath;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  throw Error("exec \"" + name + "\": executable file not found in $PATH", ENOENT);
+}
+
+// Home directory of uid from the container's /etc/passwd, "/" if none.
+static std::string home_of(uint32_t uid) {
+  std::string passwd;
+  if (!try_read_file("/etc/passwd", passwd)) return "/";
+  std::stringstream lines(passwd);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ':')) f.push_back(field);
+    if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5].empty() ? "/" : f[5];
+  }
+  return "/";
+}
+
+std::vector<std::string> process_environment(const spec::Process& p) {
+  std::vector<std::string> env = p.env;
+  bool has_home = false;
+  for (const auto& e : env) has_home |= e.rfind("HOME=", 0) == 0;
+  if (!has_home) env.push_back("HOME=" + home_of(p.user.uid));
+  return env;
+}
+
+static int scheduler_policy(const std::string& name) {
+  if (name == "SCHED_OTHER") return SCHED_OTHER;
+  if (name == "SCHED_FIFO") return SCHED_FIFO;
+  if (name == "SCHED_RR") return SCHED_RR;
+  if (name == "SCHED_BATCH") return SCHED_BATCH;
+  if (name == "SCHED_IDLE") return SCHED_IDLE;
+  if (name == "SCHED_DEADLINE") return 6;
+  throw Error("process.scheduler.policy: unknown policy \"" + name + "\"");
+}
+
+static void parse_cpu_list(const std::string& list, cpu_set_t& set, const std::string& field) {
+  CPU_ZERO(&set);
+  std::stringstream parts(list);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    if (part.empty()) continue;
+    unsigned long a, b;
+    char* end;
+    a = b = std::strtoul(part.c_str(), &end, 10);
+    if (*end == '-') b = std::strtoul(end + 1, &end, 10);
+    if (*end != '\0' || b < a || b >= CPU_SETSIZE) throw Error(field + ": invalid cpu list \"" + list + "\"");
+    for (unsigned long c = a; c <= b; ++c) CPU_SET(c, &set);
+  }
+}
+
+void apply_process_limits(const spec::Process& p) {
+  for (const auto& r : p.rlimits) {
+    struct rlimit lim = {r.soft, r.hard};
+    if (::setrlimit(r.resource, &lim) != 0) throw_errno("setrlimit " + r.type);
+  }
+  if (p.scheduler) {
+    struct sched_param sp = {};
+    sp.sched_priority = p.scheduler->priority;
+    int policy = scheduler_policy(p.scheduler->policy);
+    if (policy != 6 && ::sched_setscheduler(0, policy, &sp) != 0) throw_errno("process.scheduler: sched_setscheduler");
+    if (p.scheduler->nice != 0 && ::setpriority(PRIO_PROCESS, 0, p.scheduler->nice) != 0)
+      throw_errno("process.scheduler.nice");
+  }
+  if (p.io_priority) {
+    int cls = p.io_priority->io_class == "IOPRIO_CLASS_RT"   ? 1
+              : p.io_priority->io_class == "IOPRIO_CLASS_BE" ? 2
+                                                              : 3;
+    int prio = (cls << 13) | p.io_priority->priority;
+    if (::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, prio) != 0) throw_errno("process.ioPriority");
+  }
+  if (p.exec_cpu_affinity && !p.exec_cpu_affinity->initial.empty()) {
+    cpu_set_t set;
+    parse_cpu_list(p.exec_cpu_affinity->initial, set, "process.execCPUAffinity.initial");
+    if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno("process.execCPUAffinity.initial");
+  }
+}
+
+static std::vector<cap_value_t> capability_values(const std::vector<std::string>& names) {
+  std::vector<cap_value_t> out;
+  for (const auto& n : names) {
+    cap_value_t v;
+    std::string lower = n;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // runc skips capabilities this kernel does not know, with a warning.
+    if (cap_from_name(lower.c_str(), &v) != 0 || v > cap_max_bits() - 1) continue;
+    out.push_back(v);
+  }
+  return out;
+}
+
+static void drop_bounding_set(const spec::Capabilities& caps) {
+  auto keep = capability_values(caps.bounding);
+  for (cap_value_t c = 0; c < static_cast<cap_value_t>(cap_max_bits()); ++c) {
+    if (std::find(keep.begin(), keep.end(), c) != keep.end()) continue;
+    if (cap_drop_bound(c) != 0 && errno != EINVAL) throw_errno("drop bounding capability " + std::string(cap_to_name(c)));
+  }
+}
+
+static void apply_capability_sets(const spec::Capabilities& caps) {
+  cap_t c = cap_init();
+  if (!c) throw_errno("cap_init");
+  auto set = [&](const std::vector<std::string>& names, cap_flag_t flag) {
+    auto values = capability_values(names);
+    if (!values.empty() && cap_set_flag(c, flag, static_cast<int>(values.size()), values.data(), CAP_SET) != 0)
+      throw_errno("cap_set_flag");
+  };
+  set(caps.effective, CAP_EFFECTIVE);
+  set(caps.permitted, CAP_PERMITTED);
+  set(caps.inheritable, CAP_INHERITABLE);
+  int rc = cap_set_proc(c);
+  int err = errno;
+  cap_free(c);
+  if (rc != 0) throw_errno("apply capabilities", err);
+  if (cap_reset_ambient() != 0 && errno != EINVAL) throw_errno("reset ambient capabilities");
+  for (cap_value_t v : capability_values(caps.ambient)) {
+    // runc ignores ambient capabilities the kernel refuses (not in P and I).
+    cap_set_ambient(v, CAP_SET);
+  }
+}
+
+static void switch_user(const spec::User& u, bool setgroups_allowed) {
+  if (setgroups_allowed) {
+    std::vector<gid_t> gids(u.additional_gids.begin(), u.additional_gids.end());
+    if (::setgroups(gids.size(), gids.data()) != 0) throw_errno("setgroups");
+  }
+  if (::setresgid(u.gid, u.gid, u.gid) != 0) throw_errno("setgid " + std::to_string(u.gid));
+  if (::setresuid(u.uid, u.uid, u.uid) != 0) throw_errno("setuid " + std::to_string(u.uid));
+}
+
+static void enter_cwd(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) != 0) throw_errno("chdir to cwd (\"" + cwd + "\") set in config.json");
+  // A cwd reached through a magic link to an fd outside the root has no path
+  // below "/": getcwd reports it as unreachable.
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
+    throw Error("process.cwd \"" + cwd + "\" is outside the container's root");
+}
+
+static std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
+  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    throw_errno("close_range");
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+  // before dropping capabilities (as runc does).
+  bool seccomp_early = plan.seccomp && !p.no_new_privileges;
+  if (seccomp_early) load_seccomp(*plan.seccomp);
+  if (p.capabilities) drop_bounding_set(*p.capabilities);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  switch_user(p.user, plan.setgroups_allowed);
+  enter_cwd(p.cwd);
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  if (p.capabilities) apply_capability_sets(*p.capabilities);
+  if (p.user.umask) ::umask(*p.user.umask);
+  if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
+  if (plan.seccomp && !seccomp_early) load_seccomp(*plan.seccomp);
+  std::vector<std::string> argv = plan.argv, envp = plan.envp;
+  auto cargv = c_strings(argv), cenvp = c_strings(envp);
+  ::execve(plan.path.c_str(), cargv.data(), cenvp.data());
+  throw_errno("exec \"" + plan.argv.at(0) + "\"");
+}
+
+}  // namespace minirun::runtime

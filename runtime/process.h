@@ -1,0 +1,41 @@
+// The last steps before execve, shared by the container init and `exec`:
+// user, capabilities (libcap), rlimits, no_new_privs, seccomp, fds, cwd.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/seccomp.h"
+#include "spec/spec.h"
+
+namespace minirun::runtime {
+
+// Finds args[0] in the process's PATH (its env, or runc's default), inside
+// the current root.  Throws `exec "foo": executable file not found in $PATH`.
+std::string find_executable(const spec::Process& p);
+
+// The env execve gets: the config's, plus HOME from the container's
+// /etc/passwd when unset (as runc), plus extras (e.g. LISTEN_FDS).
+std::vector<std::string> process_environment(const spec::Process& p);
+
+// rlimits, scheduler, ioPriority, personality, initial cpu affinity.
+void apply_process_limits(const spec::Process& p);
+
+struct ExecPlan {
+  std::string path;
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  const SeccompProgram* seccomp = nullptr;  // null: none
+  bool setgroups_allowed = true;            // false in a rootless user namespace
+  int preserve_fds = 0;                     // fds 3 .. 3+N-1 stay open
+};
+
+// Drops to the configured user and capability sets, sets umask, cwd (checked
+// to be inside the root), no_new_privs, closes every fd above the preserved
+// ones (CLOEXEC), loads seccomp as late as possible, then execve.  Returns
+// only by throwing.
+[[noreturn]] void finalize_and_exec(const spec::Process& p, const ExecPlan& plan);
+
+}  // namespace minirun::runtime

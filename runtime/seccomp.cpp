@@ -1,0 +1,165 @@
+#include "runtime/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "runtime/files.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::runtime {
+
+namespace {
+
+struct FilterCtx {
+  scmp_filter_ctx ctx;
+  ~FilterCtx() { seccomp_release(ctx); }
+};
+
+uint32_t action_value(const std::string& name, std::optional<uint32_t> errno_ret, const std::string& field) {
+  uint32_t err = errno_ret.value_or(EPERM);
+  if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
+  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(err);
+  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
+  if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
+  if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
+  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(err);
+  if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
+  throw Error(field + ": unknown seccomp action \"" + name + "\"");
+}
+
+scmp_compare compare_op(const std::string& op, const std::string& field) {
+  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
+  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
+  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
+  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
+  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
+  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
+  if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
+  throw Error(field + ": unknown seccomp operator \"" + op + "\"");
+}
+
+unsigned filter_flag(const std::string& name) {
+  if (name == "SECCOMP_FILTER_FLAG_TSYNC") return SECCOMP_FILTER_FLAG_TSYNC;
+  if (name == "SECCOMP_FILTER_FLAG_LOG") return SECCOMP_FILTER_FLAG_LOG;
+  if (name == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  if (name == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") return 1U << 5;
+  throw Error("linux.seccomp.flags: unknown flag \"" + name + "\"");
+}
+
+void add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp>& args,
+              const std::string& field) {
+  int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.data());
+  if (rc != 0) throw_errno(field + ": add seccomp rule", -rc);
+}
+
+std::vector<struct sock_filter> export_bpf(scmp_filter_ctx ctx) {
+  UniqueFd mem(static_cast<int>(::syscall(SYS_memfd_create, "seccomp", MFD_CLOEXEC)));
+  if (!mem) throw_errno("memfd_create");
+  int rc = seccomp_export_bpf(ctx, mem.get());
+  if (rc != 0) throw_errno("seccomp: export BPF", -rc);
+  struct stat st;
+  if (::fstat(mem.get(), &st) != 0) throw_errno("fstat");
+  std::vector<struct sock_filter> insns(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
+  if (::pread(mem.get(), insns.data(), insns.size() * sizeof(struct sock_filter), 0) != st.st_size)
+    throw_errno("seccomp: read exported BPF");
+  return insns;
+}
+
+std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notify) {
+  uint32_t def = action_value(s.default_action, s.default_errno_ret, "linux.seccomp.defaultAction");
+  FilterCtx f{seccomp_init(def)};
+  if (!f.ctx) throw Error("seccomp: cannot initialise a filter");
+  seccomp_attr_set(f.ctx, SCMP_FLTATR_CTL_NNP, 0);
+  for (size_t i = 0; i < s.architectures.size(); ++i) {
+    std::string a = s.architectures[i];
+    if (a.rfind("SCMP_ARCH_", 0) == 0) a = a.substr(10);
+    std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
+    uint32_t arch = seccomp_arch_resolve_name(a.c_str());
+    if (arch == 0) throw Error("linux.seccomp.architectures[" + std::to_string(i) + "]: unknown architecture \"" +
+                               s.architectures[i] + "\"");
+    int rc = seccomp_arch_add(f.ctx, arch);
+    if (rc != 0 && rc != -EEXIST) throw_errno("linux.seccomp.architectures: add " + s.architectures[i], -rc);
+  }
+  for (size_t i = 0; i < s.syscalls.size(); ++i) {
+    const auto& sc = s.syscalls[i];
+    std::string field = "linux.seccomp.syscalls[" + std::to_string(i) + "]";
+    uint32_t action = action_value(sc.action, sc.errno_ret, field + ".action");
+    if (action == def) continue;  // libseccomp refuses rules equal to the default
+    notify |= action == SCMP_ACT_NOTIFY;
+    std::vector<scmp_arg_cmp> cmps;
+    std::set<uint32_t> indices;
+    bool repeated_index = false;
+    for (const auto& a : sc.args) {
+      cmps.push_back({a.index, compare_op(a.op, field + ".args"), a.value, a.value_two});
+      repeated_index |= !indices.insert(a.index).second;
+    }
+    for (const auto& name : sc.names) {
+      int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) continue;  // unknown here: skipped, as runc does
+      // Conditions on one argument index are OR-ed by runc: one rule each.
+      if (repeated_index) {
+        for (const auto& c : cmps) add_rule(f.ctx, action, nr, {c}, field);
+      } else {
+        add_rule(f.ctx, action, nr, cmps, field);
+      }
+    }
+  }
+  notify |= def == SCMP_ACT_NOTIFY;
+  return export_bpf(f.ctx);
+}
+
+}  // namespace
+
+SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_dir) {
+  SeccompProgram prog;
+  for (const auto& fl : s.flags) prog.flags |= filter_flag(fl);
+  std::string cache_file;
+  if (!cache_dir.empty() && !s.source_hash.empty()) {
+    cache_file = cache_dir + "/" + s.source_hash + ".bpf";
+    std::string cached;
+    if (try_read_file(cache_file, cached) && cached.size() > 1 &&
+        (cached.size() - 1) % sizeof(struct sock_filter) == 0) {
+      prog.notify = cached[0] == 'N';
+      prog.filter.resize((cached.size() - 1) / sizeof(struct sock_filter));
+      std::memcpy(prog.filter.data(), cached.data() + 1, cached.size() - 1);
+      prog.from_cache = true;
+      if (prog.notify) prog.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      return prog;
+    }
+  }
+  prog.filter = build_filter(s, prog.notify);
+  if (prog.notify) prog.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  if (!cache_file.empty()) {
+    std::string blob(1, prog.notify ? 'N' : '-');
+    blob.append(reinterpret_cast<const char*>(prog.filter.data()), prog.filter.size() * sizeof(struct sock_filter));
+    try {
+      ::mkdir(cache_dir.c_str(), 0700);
+      // A per-process temp name: concurrent runs may compile the same profile.
+      std::string tmp = cache_file + "." + std::to_string(::getpid());
+      write_file(tmp, blob, 0, 0600);
+      if (::rename(tmp.c_str(), cache_file.c_str()) != 0) ::unlink(tmp.c_str());
+    } catch (const Error&) {
+      // A cache we cannot write only costs the next run a compile.
+    }
+  }
+  return prog;
+}
+
+int load_seccomp(const SeccompProgram& prog) {
+  struct sock_fprog fprog = {static_cast<unsigned short>(prog.filter.size()),
+                             const_cast<struct sock_filter*>(prog.filter.data())};
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog.flags, &fprog);
+  if (rc < 0) throw_errno("load seccomp filter");
+  return prog.notify ? static_cast<int>(rc) : -1;
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,211 @@
+#include "runtime/state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cgroup/cgroup.h"
+#include "runtime/files.h"
+
+namespace minirun::runtime {
+
+using nlohmann::json;
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::creating: return "creating";
+    case Status::created: return "created";
+    case Status::running: return "running";
+    case Status::paused: return "paused";
+    case Status::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+void validate_id(const std::string& id) {
+  if (id.empty()) throw Error("container id cannot be empty");
+  if (id == "." || id == "..") throw Error("invalid container id format: " + id);
+  for (char c : id) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '-' || c == '.';
+    if (!ok) throw Error("invalid container id format: " + id);
+  }
+}
+
+void StateStore::create_dir(const std::string& id) const {
+  if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + root_);
+  if (::mkdir(dir(id).c_str(), 0711) != 0) {
+    if (errno == EEXIST) throw Error("container with id exists: " + id, EEXIST);
+    throw_errno("mkdir " + dir(id));
+  }
+}
+
+void StateStore::remove_dir(const std::string& id) const {
+  std::error_code ec;
+  std::filesystem::remove_all(dir(id), ec);
+}
+
+bool StateStore::exists(const std::string& id) const {
+  struct stat st;
+  return ::stat((dir(id) + "/state.json").c_str(), &st) == 0;
+}
+
+std::vector<std::string> StateStore::list_ids() const {
+  std::vector<std::string> ids;
+  DIR* d = ::opendir(root_.c_str());
+  if (!d) return ids;
+  while (auto* e = ::readdir(d)) {
+    if (e->d_name[0] == '.' || e->d_type != DT_DIR) continue;
+    if (exists(e->d_name)) ids.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+static json lease_to_json(const ns::Lease& l) {
+  return json{{"container_id", l.container_id}, {"bridge", l.bridge}, {"host_veth", l.host_veth},
+              {"address", l.address},           {"prefix_len", l.prefix_len}, {"gateway", l.gateway},
+              {"mtu", l.mtu}};
+}
+
+static ns::Lease lease_from_json(const json& j) {
+  ns::Lease l;
+  l.container_id = j.value("container_id", "");
+  l.bridge = j.value("bridge", "");
+  l.host_veth = j.value("host_veth", "");
+  l.address = j.value("address", "");
+  l.prefix_len = j.value("prefix_len", 16);
+  l.gateway = j.value("gateway", "");
+  l.mtu = j.value("mtu", 1500u);
+  return l;
+}
+
+void StateStore::save(const ContainerState& s) const {
+  json j = {{"id", s.id},
+            {"pid", s.pid},
+            {"start_time", s.start_time},
+            {"bundle", s.bundle},
+            {"rootfs", s.rootfs},
+            {"created", s.created},
+            {"owner", s.owner},
+            {"annotations", s.annotations},
+            {"cgroup_paths", s.cgroup_paths},
+            {"overlay", s.overlay},
+            {"persistent_upper", s.persistent_upper},
+            {"oom_kills_at_create", s.oom_kills_at_create}};
+  if (s.lease) j["lease"] = lease_to_json(*s.lease);
+  write_file_atomic(dir(s.id) + "/state.json", j.dump());
+}
+
+ContainerState StateStore::load(const std::string& id) const {
+  validate_id(id);
+  std::string text;
+  try {
+    text = read_file(dir(id) + "/state.json");
+  } catch (const Error& e) {
+    if (e.error_number() == ENOENT) throw Error("container does not exist: " + id, ENOENT);
+    throw;
+  }
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw Error("state of " + id + " is corrupt: " + dir(id) + "/state.json");
+  ContainerState s;
+  s.id = j.value("id", id);
+  s.pid = j.value("pid", 0);
+  s.start_time = j.value("start_time", uint64_t{0});
+  s.bundle = j.value("bundle", "");
+  s.rootfs = j.value("rootfs", "");
+  s.created = j.value("created", "");
+  s.owner = j.value("owner", "");
+  s.annotations = j.value("annotations", std::map<std::string, std::string>{});
+  s.cgroup_paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
+  s.overlay = j.value("overlay", false);
+  s.persistent_upper = j.value("persistent_upper", false);
+  s.oom_kills_at_create = j.value("oom_kills_at_create", uint64_t{0});
+  if (j.contains("lease")) s.lease = lease_from_json(j["lease"]);
+  return s;
+}
+
+UniqueFd StateStore::lock(const std::string& id) const {
+  UniqueFd fd(::open((dir(id) + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) {
+    if (errno == ENOENT) throw Error("container does not exist: " + id, ENOENT);
+    throw_errno("open " + dir(id) + "/lock");
+  }
+  if (::flock(fd.get(), LOCK_EX) != 0) throw_errno("flock " + dir(id) + "/lock");
+  return fd;
+}
+
+uint64_t process_start_time(pid_t pid) {
+  if (pid <= 0) return 0;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  std::string stat;
+  if (!try_read_file(path, stat)) return 0;
+  // comm may contain spaces and parens: fields resume after the last ')'.
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  const char* p = stat.c_str() + close + 2;
+  char state = *p;
+  if (state == 'Z' || state == 'X') return 0;
+  // After ')' come field 3 (state) .. field 22 (starttime): skip 19 fields.
+  for (int field = 3; field < 22; ++field) {
+    p = std::strchr(p, ' ');
+    if (!p) return 0;
+    ++p;
+  }
+  return std::strtoull(p, nullptr, 10);
+}
+
+bool process_is(pid_t pid, uint64_t start_time) {
+  uint64_t now = process_start_time(pid);
+  return now != 0 && now == start_time;
+}
+
+Status current_status(const StateStore& store, const ContainerState& s) {
+  if (!process_is(s.pid, s.start_time)) return Status::stopped;
+  if (!s.cgroup_paths.empty()) {
+    try {
+      auto mgr = cgroup::Manager::from_paths(s.cgroup_paths);
+      auto fs = mgr->freezer_state();
+      if (fs == cgroup::FreezerState::frozen || fs == cgroup::FreezerState::freezing) return Status::paused;
+    } catch (const Error&) {
+    }
+  }
+  struct stat st;
+  if (::lstat(store.fifo_path(s.id).c_str(), &st) == 0) return Status::created;
+  return Status::running;
+}
+
+std::string state_json(const ContainerState& s, Status status, bool pretty) {
+  // runc's field order, which people diffing outputs expect.
+  nlohmann::ordered_json j = {{"ociVersion", "1.0.2-dev"},
+            {"id", s.id},
+            {"pid", status == Status::stopped ? 0 : s.pid},
+            {"status", status_name(status)},
+            {"bundle", s.bundle},
+            {"rootfs", s.rootfs},
+            {"created", s.created},
+            {"owner", s.owner}};
+  if (!s.annotations.empty()) j["annotations"] = s.annotations;
+  return pretty ? j.dump(2) : j.dump();
+}
+
+std::string rfc3339_now() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  ::gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+  return buf;
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,79 @@
+// Container state under --root: ROOT/ID/{state.json,config.json,exec.fifo,lock}.
+// state.json is written once per change with write-temp + rename; the status
+// is derived, as runc does: a dead (or recycled) init pid is "stopped", a live
+// one with the exec fifo still present is "created", else "running", and a
+// frozen cgroup is "paused".
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ns/ns.h"
+#include "spec/unique_fd.h"
+
+namespace minirun::runtime {
+
+enum class Status { creating, created, running, paused, stopped };
+const char* status_name(Status s);
+
+struct ContainerState {
+  std::string id;
+  pid_t pid = 0;
+  uint64_t start_time = 0;  // /proc/PID/stat field 22: pid + start time is the identity
+  std::string bundle;
+  std::string rootfs;
+  std::string created;  // RFC 3339 with nanoseconds, UTC
+  std::string owner;
+  std::map<std::string, std::string> annotations;
+  std::map<std::string, std::string> cgroup_paths;
+  std::optional<ns::Lease> lease;  // bridge networking
+  bool overlay = false;
+  bool persistent_upper = false;
+  uint64_t oom_kills_at_create = 0;
+};
+
+class StateStore {
+ public:
+  explicit StateStore(std::string root) : root_(std::move(root)) {}
+  const std::string& root() const { return root_; }
+  std::string dir(const std::string& id) const { return root_ + "/" + id; }
+  std::string fifo_path(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+
+  // Makes ROOT/ID; throws "container with id exists: ID" if present.
+  void create_dir(const std::string& id) const;
+  void remove_dir(const std::string& id) const;  // recursive, best effort
+  bool exists(const std::string& id) const;
+  std::vector<std::string> list_ids() const;
+
+  void save(const ContainerState& s) const;  // atomic
+  // Throws "container does not exist: ID" (runc's wording) when absent.
+  ContainerState load(const std::string& id) const;
+
+  // An exclusive flock on ROOT/ID/lock for the duration of a command.
+  UniqueFd lock(const std::string& id) const;
+
+ private:
+  std::string root_;
+};
+
+// /proc/PID/stat start time, or 0 if the process is gone.
+uint64_t process_start_time(pid_t pid);
+// True when pid is alive, not a zombie, and has the recorded start time.
+bool process_is(pid_t pid, uint64_t start_time);
+
+Status current_status(const StateStore& store, const ContainerState& s);
+
+// The OCI state JSON (`minirun state`, hooks' stdin).
+std::string state_json(const ContainerState& s, Status status, bool pretty);
+
+std::string rfc3339_now();
+
+// Checks an ID the way runc does: ^[\w+-\.]+$ and not "." or "..".
+void validate_id(const std::string& id);
+
+}  // namespace minirun::runtime

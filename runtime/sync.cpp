@@ -1,0 +1,87 @@
+#include "runtime/sync.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
+#include <vector>
+
+#include "spec/error.h"
+
+namespace minirun::runtime {
+
+static void send_packet(int sock, const void* data, size_t len, int fd, const char* what) {
+  struct iovec iov = {const_cast<void*>(data), len};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) throw_errno(what);
+  }
+}
+
+void send_message(int sock, Stage stage, const std::string& payload, int fd) {
+  std::string packet(1, static_cast<char>(stage));
+  packet += payload;
+  send_packet(sock, packet.data(), packet.size(), fd, "sync: send");
+}
+
+static bool receive(int sock, const char* expect, Message& m) {
+  std::vector<char> buf(65536);
+  struct iovec iov = {buf.data(), buf.size()};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+    if (errno != EINTR) throw_errno(std::string("sync: waiting for ") + expect);
+  }
+  if (n == 0) return false;
+  m.stage = static_cast<Stage>(buf[0]);
+  m.payload.assign(buf.data() + 1, static_cast<size_t>(n - 1));
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      m.fd.reset(fd);
+    }
+  }
+  if (m.stage == Stage::error) throw Error(m.payload);
+  return true;
+}
+
+Message receive_message(int sock, const char* expect) {
+  Message m;
+  if (!receive(sock, expect, m)) throw Error(std::string("container init exited before ") + expect);
+  return m;
+}
+
+bool receive_until_exec(int sock, Message& out) { return receive(sock, "exec", out); }
+
+void send_fd_to_path(const std::string& socket_path, int fd, const std::string& name) {
+  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock) throw_errno("console socket");
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof addr.sun_path) throw Error("console socket path too long: " + socket_path);
+  std::strcpy(addr.sun_path, socket_path.c_str());
+  if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0)
+    throw_errno("connect console socket " + socket_path);
+  // runc sends the pty's name as the payload next to the fd.
+  send_packet(sock.get(), name.data(), name.size(), fd, "send console fd");
+}
+
+}  // namespace minirun::runtime

@@ -1,0 +1,39 @@
+// Parent <-> container init stages over a SOCK_SEQPACKET socketpair.  Each
+// message is one packet: a type byte, a payload, and at most one fd.
+#pragma once
+
+#include <string>
+
+#include "spec/unique_fd.h"
+
+namespace minirun::runtime {
+
+enum class Stage : unsigned char {
+  go = 1,          // parent -> init: ids mapped, cgroup joined, network ready; payload: state JSON
+  hooks = 2,       // init -> parent: rootfs prepared, run prestart/createRuntime/createContainer
+  hooks_done = 3,  // parent -> init
+  console = 4,     // init -> parent: the pty master (fd)
+  ready = 5,       // init -> parent: about to block on the exec fifo
+  error = 6,       // init -> parent: payload is the error line
+  exec_pid = 7,    // exec child -> parent: payload is the pid in the container
+};
+
+struct Message {
+  Stage stage{};
+  std::string payload;
+  UniqueFd fd;
+};
+
+void send_message(int sock, Stage stage, const std::string& payload = {}, int fd = -1);
+// Throws Error on EOF ("init exited before <expected>") or on an error message
+// (its payload becomes the error).  `expect` names the awaited stage.
+Message receive_message(int sock, const char* expect);
+// The same, but EOF (the peer exec'd: the socket is close-on-exec) returns
+// false instead of throwing.
+bool receive_until_exec(int sock, Message& out);
+
+// Sends fd over a connected unix socket / to a unix socket path
+// (--console-socket), as runc does.
+void send_fd_to_path(const std::string& socket_path, int fd, const std::string& name);
+
+}  // namespace minirun::runtime
