@@ -111,6 +111,24 @@ class Manager {
   virtual int open_oom_event_fd() const = 0;
 };
 
+// Notes for the runtime (implementation in cgroup/*.cpp):
+// - Call order: for_container -> create -> apply -> add_process(init pid)
+//   before it execs; save paths() in state.json; later commands use
+//   from_paths().  A throwing create() has already undone itself.
+// - Devices: apply() writes exactly the rules given, last match wins (v1:
+//   "deny a" then each rule; v2: an eBPF program, see device_filter.h).  runc's
+//   default allowed set (null, zero, full, random, urandom, tty, ptmx, pts,
+//   console, ...) and the spec's linux.devices are the runtime's to append.
+//   An empty rule list leaves devices untouched.
+// - Hybrid hosts: every resource goes to the v1 controllers; the process
+//   also joins the cgroup2 dir ("unified" key), as runc does.  Resources
+//   whose controller only cgroup2 has (here: hugetlb) go there, and
+//   `unified` keys of v1 controllers are an error naming the key.
+// - destroy() of a manager from from_paths() removes the leaf dirs (and any
+//   below); parents made by create() are only known to that same object.
+// - clone_into_fd(): the fd is O_RDONLY|O_DIRECTORY (works with
+//   CLONE_INTO_CGROUP on every kernel); the caller closes it.
+
 // Pure helpers, unit-tested.
 uint64_t shares_to_weight(uint64_t shares);  // runc's conversion
 std::string blkio_device_line(int64_t major, int64_t minor, uint64_t value);

@@ -18,6 +18,8 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/device_filter.h"
 #include "cgroup/fs.h"
+#include "cgroup/layout.h"
+#include "cgroup/v2.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::cgroup {
@@ -148,7 +150,10 @@ TEST_F(CgroupLive, PidsLimitStopsForkLoop) {
   int status = wait_child(pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 9);  // the forker itself is the 10th
-  EXPECT_EQ(mgr_->stats().pids.current, 9u);
+  Stats st = mgr_->stats();
+  EXPECT_EQ(st.pids.current, 9u);
+  EXPECT_GT(st.cpu.total_usage, 0u);  // cpuacct.usage of the forker
+  EXPECT_FALSE(st.cpu.percpu_usage.empty());
   mgr_->kill_all(SIGKILL);
 }
 
@@ -336,6 +341,45 @@ TEST_F(CgroupLive, RebuiltManagerDestroysAndIsIdempotent) {
   for (const auto& [k, dir] : mgr_->paths()) EXPECT_FALSE(fs::exists(dir)) << dir;
   again->destroy();
   mgr_->destroy();
+}
+
+// The cgroup v2 manager, run on the unified mount (no controllers enabled
+// there, so only the core files: freeze, kill, procs).
+TEST(CgroupLiveV2, FreezeKillDestroyOnUnifiedMount) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  HostLayout host = read_host_layout();
+  if (!host.v2) GTEST_SKIP() << "no cgroup2 mount";
+  auto own = parse_proc_cgroup(fs::read("/proc/self/cgroup"));
+  auto paths = resolve_paths(host, own, "minirun-test-v2-" + std::to_string(getpid()), "unused");
+  std::string dir = paths.count("") ? paths[""] : paths["unified"];
+  v2::V2Manager m(host.v2->mount_point, dir, "unified", false, true);
+  ScopeGuard cleanup([&] { m.destroy(); });
+  m.create();
+  EXPECT_EQ(m.clone_into_fd(), -1);  // not the only hierarchy
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (;;) ::pause();
+  }
+  ASSERT_GT(pid, 0);
+  ScopeGuard reap([&] {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  });
+  m.add_process(pid);
+  EXPECT_EQ(m.processes(), std::vector<pid_t>{pid});
+  m.freeze();
+  EXPECT_EQ(m.freezer_state(), FreezerState::frozen);
+  m.thaw();
+  EXPECT_EQ(m.freezer_state(), FreezerState::thawed);
+  m.freeze();
+  m.kill_all(SIGKILL);  // cgroup.kill works on a frozen cgroup
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+  reap.dismiss();
+  EXPECT_TRUE(WIFSIGNALED(status));
+  m.destroy();
+  EXPECT_FALSE(fs::exists(dir));
+  cleanup.dismiss();
 }
 
 }  // namespace
