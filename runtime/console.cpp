@@ -129,8 +129,9 @@ int forward_and_wait(pid_t child, int pty_master) {
             done = true;
           }
         }
-      } else if (sig == SIGWINCH) {
-        if (pty_master >= 0) copy_window_size(STDIN_FILENO, pty_master);
+      } else if (sig == SIGWINCH && pty_master >= 0) {
+        // The resize makes the kernel signal the terminal's foreground group.
+        copy_window_size(STDIN_FILENO, pty_master);
       } else if (sig != SIGPIPE) {
         ::kill(child, sig);
       }

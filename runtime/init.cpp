@@ -85,6 +85,7 @@ void run_init(InitContext& ctx) {
   plan.preserve_fds = ctx.preserve_fds;
 
   send_message(ctx.sync_fd, Stage::ready);
+  ctx.parent_listening = false;
   wait_for_exec_fifo(ctx.fifo_fd);
   if (!h.start_container.empty()) run_hooks(h.start_container, state, "startContainer");
   ::close(ctx.sync_fd);
@@ -101,8 +102,9 @@ void container_init(InitContext& ctx) {
   } catch (const std::exception& e) {
     error = e.what();
   }
-  // Before "ready" the parent prints it; after, nobody listens but stderr.
+  // Before "ready" the parent prints it; after, only stderr is left.
   try {
+    if (!ctx.parent_listening) throw Error("parent gone");
     send_message(ctx.sync_fd, Stage::error, error);
   } catch (...) {
     std::string line = "minirun: " + error + "\n";

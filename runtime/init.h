@@ -30,6 +30,7 @@ struct InitContext {
   bool setgroups_allowed = true;
   bool terminal = false;
   int preserve_fds = 0;
+  bool parent_listening = true;  // until "ready": errors go over sync_fd
 };
 
 // Runs in the cloned child; never returns.  Errors go to the parent as a

@@ -149,7 +149,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   const std::string dir = store.dir(opts.id);
   write_file(saved_config_path(store, opts.id), config_text, 0, 0600);
   std::string fifo = store.fifo_path(opts.id);
-  if (::mkfifo(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
+  // 0622 whatever the umask: a container root mapped to another uid must be
+  // able to open it for writing.
+  if (::mkfifo(fifo.c_str(), 0622) != 0 || ::chmod(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
   UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw_errno("open " + fifo);
 

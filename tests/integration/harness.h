@@ -1,0 +1,75 @@
+// Integration test harness: drives the built minirun binary (as root) on real
+// busybox bundles made by scripts/mkbundle.sh, with a private --root per test,
+// and cleans up every container, state dir and bundle even when a test fails.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace minirun::test {
+
+struct Result {
+  int code = -1;  // exit status, or 128+signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv with stdin = input; kills it after timeout_s.
+Result run_command(const std::vector<std::string>& argv, const std::string& input = "", int timeout_s = 60);
+
+std::string make_temp_dir(const std::string& prefix);
+void remove_tree(const std::string& path);
+std::string read_text(const std::string& path);  // "" if unreadable
+bool path_exists(const std::string& path);
+
+// The shared read-only busybox rootfs (with /bin/probe), built once.
+const std::string& base_rootfs();
+
+// A bundle dir whose config.json is `minirun spec` output, editable as JSON.
+class Bundle {
+ public:
+  // private_rootfs: a copy of the base rootfs the container may write to.
+  explicit Bundle(bool private_rootfs = false, const std::vector<std::string>& spec_flags = {});
+  ~Bundle();
+  Bundle(const Bundle&) = delete;
+  Bundle& operator=(const Bundle&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  std::string rootfs() const;
+  nlohmann::json config;
+  // Sets process.args and terminal false, and saves.
+  void set_args(const std::vector<std::string>& args);
+  void save() const;
+
+ private:
+  std::string dir_;
+  bool private_rootfs_;
+};
+
+class MinirunTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // minirun --root ROOT args...
+  Result minirun(const std::vector<std::string>& args, const std::string& input = "", int timeout_s = 60);
+  std::string status_of(const std::string& id);  // "" when unknown
+  // Asserts nothing of id is left: state dir, cgroup dirs, mounts.
+  void expect_no_leftovers(const std::string& id);
+  std::string root_;
+};
+
+// The cgroup v1 dir of this test process for a controller ("memory").
+std::string own_cgroup_dir(const std::string& controller);
+// Every dir named `name` under our own cgroups in every hierarchy.
+std::vector<std::string> find_cgroup_dirs(const std::string& name);
+
+std::vector<std::string> split_lines(const std::string& s);
+// "key=value" lines -> value of key ("" if absent).
+std::string field(const std::string& report, const std::string& key);
+
+}  // namespace minirun::test
