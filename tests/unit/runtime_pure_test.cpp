@@ -1,0 +1,118 @@
+// Pure parts of runtime/: annotations, sizes, ids, state JSON, default devices.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/defaults.h"
+#include "runtime/extensions.h"
+#include "runtime/state.h"
+#include "runtime/units.h"
+
+namespace minirun::runtime {
+namespace {
+
+TEST(Extensions, AbsentMeansRuncBehaviour) {
+  Extensions x = parse_extensions({{"org.example", "1"}});
+  EXPECT_FALSE(x.overlay);
+  EXPECT_EQ(x.network, Extensions::Network::unset);
+}
+
+TEST(Extensions, ParsesEveryAnnotation) {
+  Extensions x = parse_extensions({{"run.minirun.rootfs.overlay", "true"},
+                                   {"run.minirun.rootfs.overlay.lower", "/l1:/l2"},
+                                   {"run.minirun.rootfs.overlay.upper", "/up"},
+                                   {"run.minirun.network", "bridge"},
+                                   {"run.minirun.network.bridge", "br9"},
+                                   {"run.minirun.network.subnet", "10.9.0.0/24"},
+                                   {"run.minirun.network.mtu", "1400"}});
+  EXPECT_TRUE(x.overlay);
+  EXPECT_EQ(x.overlay_lower, (std::vector<std::string>{"/l1", "/l2"}));
+  EXPECT_EQ(x.overlay_upper, "/up");
+  EXPECT_EQ(x.network, Extensions::Network::bridge);
+  EXPECT_EQ(x.bridge.bridge, "br9");
+  EXPECT_EQ(x.bridge.subnet, "10.9.0.0/24");
+  EXPECT_EQ(x.bridge.mtu, 1400u);
+  EXPECT_EQ(parse_extensions({{"run.minirun.network", "/var/run/netns/x"}}).netns_path, "/var/run/netns/x");
+}
+
+TEST(Extensions, ErrorsNameTheAnnotation) {
+  auto message = [](std::map<std::string, std::string> a) {
+    try {
+      parse_extensions(a);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({{"run.minirun.network", "wifi"}}),
+            "config.json: annotations[\"run.minirun.network\"]: expected \"bridge\", \"none\" or a netns path, got "
+            "\"wifi\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay", "yes"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay\"]: expected \"true\" or \"false\", got \"yes\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay", "true"}, {"run.minirun.rootfs.overlay.lower", "rel"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay.lower\"]: must be an absolute path, got \"rel\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay.upper", "/u"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay\"]: overlay layers are set but the overlay is not "
+            "enabled");
+  EXPECT_EQ(message({{"run.minirun.network.mtu", "9"}}),
+            "config.json: annotations[\"run.minirun.network.mtu\"]: invalid MTU \"9\"");
+  EXPECT_EQ(message({{"run.minirun.bogus", "1"}}),
+            "config.json: annotations[\"run.minirun.bogus\"]: unknown minirun annotation");
+}
+
+TEST(Units, ParseBytesLikeRunc) {
+  EXPECT_EQ(parse_bytes("1024", "--memory"), 1024);
+  EXPECT_EQ(parse_bytes("64k", "--memory"), 64 << 10);
+  EXPECT_EQ(parse_bytes("64m", "--memory"), 64 << 20);
+  EXPECT_EQ(parse_bytes("64MB", "--memory"), 64 << 20);
+  EXPECT_EQ(parse_bytes("2g", "--memory"), int64_t{2} << 30);
+  EXPECT_EQ(parse_bytes("-1", "--memory"), -1);
+  EXPECT_THROW(parse_bytes("lots", "--memory"), Error);
+  EXPECT_THROW(parse_bytes("5q", "--memory"), Error);
+  EXPECT_EQ(human_bytes(32 << 20), "32 MiB");
+  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
+}
+
+TEST(State, IdsFollowRuncsRule) {
+  EXPECT_NO_THROW(validate_id("a-b_c.d+e"));
+  for (const char* bad : {"", ".", "..", "a/b", "a b", "x\n"}) EXPECT_THROW(validate_id(bad), Error) << bad;
+}
+
+TEST(State, JsonHasRuncsFieldsAndZeroPidWhenStopped) {
+  ContainerState s;
+  s.id = "c1";
+  s.pid = 42;
+  s.bundle = "/b";
+  s.rootfs = "/b/rootfs";
+  s.created = "2026-01-01T00:00:00.000000000Z";
+  auto running = nlohmann::json::parse(state_json(s, Status::running, false));
+  EXPECT_EQ(running["ociVersion"], "1.0.2-dev");
+  EXPECT_EQ(running["status"], "running");
+  EXPECT_EQ(running["pid"], 42);
+  EXPECT_FALSE(running.contains("annotations"));
+  auto stopped = nlohmann::json::parse(state_json(s, Status::stopped, false));
+  EXPECT_EQ(stopped["pid"], 0);
+  EXPECT_EQ(state_json(s, Status::created, false).rfind("{\"ociVersion\"", 0), 0u) << "runc's field order";
+}
+
+TEST(Defaults, DeviceRulesKeepConfigOrderThenRuncDefaults) {
+  spec::Resources r;
+  spec::DeviceRule deny;
+  r.devices.push_back(deny);
+  spec::Device tun;
+  tun.type = "c";
+  tun.path = "/dev/custom";
+  tun.major = 42;
+  tun.minor = 7;
+  auto out = resources_with_default_devices(r, {tun});
+  ASSERT_GT(out.devices.size(), 3u);
+  EXPECT_FALSE(out.devices.front().allow);
+  EXPECT_EQ(out.devices.back().major, 42);
+  EXPECT_EQ(out.devices.back().minor, 7);
+  bool null_allowed = false;
+  for (const auto& d : out.devices) null_allowed |= d.allow && d.type == "c" && d.major == 1 && d.minor == 3;
+  EXPECT_TRUE(null_allowed);
+}
+
+}  // namespace
+}  // namespace minirun::runtime
