@@ -13,10 +13,10 @@ void add_exec(CLI::App& app, Globals& g, Action& action) {
   cmd->add_flag("-d,--detach", o.detach, "detach from the process");
   cmd->add_option("--pid-file", o.pid_file, "file to write the process id to");
   cmd->add_option("--cwd", o.cwd, "current working directory in the container");
-  cmd->add_option("-e,--env", o.env, "set environment variables")->take_all();
+  cmd->add_option("-e,--env", o.env, "set environment variables")->allow_extra_args(false)->take_all();
   cmd->add_option("-u,--user", o.user, "UID (format: <uid>[:<gid>])");
-  cmd->add_option("-g,--additional-gids", gids, "additional gids")->take_all();
-  cmd->add_option("-c,--cap", o.caps, "add a capability to the bounding set")->take_all();
+  cmd->add_option("-g,--additional-gids", gids, "additional gids")->allow_extra_args(false)->take_all();
+  cmd->add_option("-c,--cap", o.caps, "add a capability to the bounding set")->allow_extra_args(false)->take_all();
   cmd->add_flag("--no-new-privs", o.no_new_privs, "set the no new privileges value for the process");
   cmd->add_option("--preserve-fds", o.preserve_fds, "pass N additional file descriptors to the process");
   cmd->add_flag("--ignore-paused", o.ignore_paused, "allow exec in a paused container");
