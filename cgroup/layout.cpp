@@ -69,6 +69,10 @@ HostLayout parse_mountinfo(const std::string& text) {
     Hierarchy h;
     h.root = unescape(w[3]);
     h.mount_point = unescape(w[4]);
+    // A later mount on the same point hides the earlier one (e.g. a tmpfs
+    // over the unified dir): the hidden hierarchy is not reachable there.
+    if (host.v2 && host.v2->mount_point == h.mount_point) host.v2.reset();
+    std::erase_if(host.v1, [&](const Hierarchy& o) { return o.mount_point == h.mount_point; });
     if (fstype == "cgroup2") {
       if (!host.v2) host.v2 = h;
       continue;

@@ -70,6 +70,15 @@ TEST(CgroupLayout, DetectsV2) {
   EXPECT_EQ(h.v2->mount_point, "/sys/fs/cgroup");
 }
 
+TEST(CgroupLayout, IgnoresHierarchiesHiddenByALaterMount) {
+  // A tmpfs over the unified dir (as scripts/bench.sh does for crun) turns hybrid into v1.
+  std::string text = std::string(kHybridMountinfo) + "50 41 0:60 / /sys/fs/cgroup/unified rw - tmpfs none rw\n";
+  HostLayout h = parse_mountinfo(text);
+  EXPECT_EQ(h.layout(), Layout::v1);
+  EXPECT_FALSE(h.v2);
+  EXPECT_EQ(h.v1.size(), 7u);
+}
+
 TEST(CgroupLayout, UnescapesMountPoints) {
   HostLayout h = parse_mountinfo("41 31 0:38 / /mnt/my\\040cgroup rw - cgroup2 cgroup2 rw\n");
   EXPECT_EQ(h.v2->mount_point, "/mnt/my cgroup");
