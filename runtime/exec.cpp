@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -104,7 +105,8 @@ struct Joined {
 };
 
 [[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p,
-                             const ExecOptions& o, const SeccompProgram* seccomp, bool setgroups_allowed) {
+                             const ExecOptions& o, const SeccompProgram* seccomp, bool setgroups_allowed,
+                             const std::optional<spec::Personality>& personality) {
   std::string error;
   try {
     receive_message(sock, "go");
@@ -121,6 +123,7 @@ struct Joined {
       attach_console(pty.slave.get());
     }
     apply_process_limits(p);
+    if (personality) apply_personality(*personality);
     ExecPlan plan;
     plan.path = find_executable(p);
     plan.argv = p.args;
@@ -128,6 +131,7 @@ struct Joined {
     plan.seccomp = seccomp;
     plan.setgroups_allowed = setgroups_allowed;
     plan.preserve_fds = o.preserve_fds;
+    plan.listener_sock = sock;  // we listen until the execve closes it
     unblock_all_signals();
     finalize_and_exec(p, plan);
   } catch (const std::exception& e) {
@@ -143,6 +147,7 @@ struct Joined {
 }  // namespace
 
 int exec_in_container(const StateStore& store, const ExecOptions& o) {
+  check_preserved_fds(o.preserve_fds);
   ContainerState st = store.load(o.id);
   Status status = current_status(store, st);
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
@@ -191,11 +196,15 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
     own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
     if (::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("join the container's pid namespace");
   }
+  // The child is visible in the container's pid namespace until it execs:
+  // non-dumpable, its /proc/PID/exe (this binary) and fds are out of reach of
+  // the container's processes (CVE-2019-5736).  execve resets it.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   pid_t pid = ::fork();
   if (pid == 0) {
     parent_sock.reset();
     exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr,
-               setgroups_allowed);
+               setgroups_allowed, sp.linux.personality);
   }
   int fork_errno = errno;
   if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
@@ -211,6 +220,11 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   UniqueFd master;
   Message m;
   while (receive_until_exec(parent_sock.get(), m)) {
+    if (m.stage == Stage::seccomp_listener) {
+      ContainerState exec_state = st;
+      send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, state_json(exec_state, Status::running, false));
+      continue;
+    }
     if (m.stage != Stage::console) continue;
     if (!o.console_socket.empty()) {
       send_fd_to_path(o.console_socket, m.fd.get(), "/dev/ptmx");

@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "ns/ns.h"
@@ -25,9 +27,16 @@ void join_given_namespaces(const std::vector<JoinedNamespace>& joins) {
   for (const auto& j : joins) ::close(j.fd);
 }
 
-void enter_new_time_namespace() {
-  // clone() put us in no new time ns: the parent has written the offsets of
-  // our time_for_children namespace, which we now join ourselves.
+void enter_new_time_namespace(const std::map<std::string, spec::TimeOffset>& offsets) {
+  // Offsets can only be written before any process is in the namespace:
+  // create it for our children, set them, then move ourselves in.
+  if (::unshare(CLONE_NEWTIME) != 0) throw_errno("unshare the time namespace");
+  if (!offsets.empty()) {
+    // Our pid in the host's /proc (still mounted here), not in our pid ns.
+    char self[32] = {};
+    if (::readlink("/proc/self", self, sizeof self - 1) <= 0) throw_errno("readlink /proc/self");
+    ns::write_time_offsets(static_cast<pid_t>(std::atoi(self)), offsets);
+  }
   UniqueFd fd(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
   if (!fd || ::setns(fd.get(), CLONE_NEWTIME) != 0) throw_errno("join the new time namespace");
 }
@@ -55,7 +64,7 @@ void run_init(InitContext& ctx) {
     if (::setresuid(0, 0, 0) != 0) throw_errno("setuid 0 in the user namespace");
   }
   join_given_namespaces(ctx.joins);
-  if (ctx.new_time_ns) enter_new_time_namespace();
+  if (ctx.new_time_ns) enter_new_time_namespace(sp.linux.time_offsets);
   if (ctx.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) throw_errno("unshare the cgroup namespace");
   if (!sp.hostname.empty()) ns::set_hostname(sp.hostname);
   if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
@@ -75,20 +84,30 @@ void run_init(InitContext& ctx) {
   }
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
   apply_process_limits(proc);
+  if (sp.linux.personality) apply_personality(*sp.linux.personality);
 
   ExecPlan plan;
   plan.path = find_executable(proc);
   plan.argv = proc.args;
   plan.envp = process_environment(proc);
+  if (ctx.listen_fds > 0) {
+    plan.envp.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
+    plan.envp.push_back("LISTEN_PID=1");
+  }
   plan.seccomp = ctx.seccomp;
   plan.setgroups_allowed = ctx.setgroups_allowed;
   plan.preserve_fds = ctx.preserve_fds;
+  // A NOTIFY listener must reach the parent before it stops listening, so
+  // that filter is loaded now rather than just before execve.
+  plan.listener_sock = ctx.sync_fd;
+  if (ctx.seccomp && ctx.seccomp->notify) load_seccomp_early(plan);
 
   send_message(ctx.sync_fd, Stage::ready);
   ctx.parent_listening = false;
   wait_for_exec_fifo(ctx.fifo_fd);
   if (!h.start_container.empty()) run_hooks(h.start_container, state, "startContainer");
   ::close(ctx.sync_fd);
+  plan.listener_sock = -1;
   unblock_all_signals();
   finalize_and_exec(proc, plan);
 }

@@ -22,6 +22,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
+#include "runtime/process.h"
 #include "runtime/sync.h"
 
 namespace minirun::runtime {
@@ -70,7 +71,7 @@ void plan_namespaces(const spec::Spec& sp, const Extensions& x, NamespacePlan& p
     }
     switch (n.type) {
       case NamespaceType::cgroup: plan.new_cgroup = true; break;  // after joining the cgroup
-      case NamespaceType::time: plan.new_time = true; break;      // offsets first
+      case NamespaceType::time: plan.new_time = true; break;      // the init unshares it, offsets first
       default: plan.clone_flags |= ns::clone_flag(n.type);
     }
     if (n.type == NamespaceType::user) plan.new_user = true;
@@ -128,6 +129,9 @@ void kill_and_reap(pid_t pid) {
 
 Created create_container(const StateStore& store, const CreateOptions& opts) {
   validate_id(opts.id);
+  // Before minirun opens anything that could take a preserved fd's number.
+  const int listen_fds = socket_activation_fds();
+  check_preserved_fds(listen_fds + opts.preserve_fds);
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
   std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
@@ -203,7 +207,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ctx.rootfs.new_cgroup_namespace = nsplan.new_cgroup;
   ctx.setgroups_allowed = ::geteuid() == 0 || !nsplan.new_user;
   ctx.terminal = sp.process->terminal;
-  ctx.preserve_fds = opts.preserve_fds;
+  ctx.preserve_fds = listen_fds + opts.preserve_fds;
+  ctx.listen_fds = listen_fds;
   ctx.seccomp = sp.linux.seccomp ? &seccomp : nullptr;
   ctx.fifo_fd = fifo_fd.get();
 
@@ -233,7 +238,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
       write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
-    if (nsplan.new_time && !sp.linux.time_offsets.empty()) ns::write_time_offsets(pid, sp.linux.time_offsets);
     with_context("cgroup", [&] { cg->add_process(pid); });
     nlohmann::json files = nlohmann::json::array();
     if (x.network == Extensions::Network::bridge) {
@@ -258,6 +262,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
         } else {
           out.console_master = std::move(m.fd);
         }
+      } else if (m.stage == Stage::seccomp_listener) {
+        send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, hook_state());
       } else if (m.stage == Stage::ready) {
         break;
       }

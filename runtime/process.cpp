@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
 #include "runtime/files.h"
+#include "runtime/sync.h"
 
 namespace minirun::runtime {
 
@@ -130,6 +132,37 @@ void apply_process_limits(const spec::Process& p) {
   }
 }
 
+int socket_activation_fds() {
+  const char* fds = std::getenv("LISTEN_FDS");
+  const char* pid = std::getenv("LISTEN_PID");
+  if (!fds || !pid || std::strtol(pid, nullptr, 10) != ::getpid()) return 0;
+  long n = std::strtol(fds, nullptr, 10);
+  return n > 0 && n < 1024 ? static_cast<int>(n) : 0;
+}
+
+void check_preserved_fds(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0) throw Error("--preserve-fds: fd " + std::to_string(fd) + " is not open", EBADF);
+}
+
+void apply_personality(const spec::Personality& p) {
+  unsigned long domain = p.domain == "LINUX32" ? PER_LINUX32 : PER_LINUX;
+  if (::personality(domain) < 0) throw_errno("linux.personality: personality " + p.domain);
+}
+
+static void send_listener(const ExecPlan& plan, int listener) {
+  UniqueFd fd(listener);
+  if (listener < 0) return;
+  if (plan.listener_sock < 0) throw Error("linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+  send_message(plan.listener_sock, Stage::seccomp_listener, "", fd.get());
+}
+
+void load_seccomp_early(ExecPlan& plan) {
+  if (!plan.seccomp || plan.seccomp_loaded) return;
+  send_listener(plan, load_seccomp(*plan.seccomp));
+  plan.seccomp_loaded = true;
+}
+
 static std::vector<cap_value_t> capability_values(const std::vector<std::string>& names) {
   std::vector<cap_value_t> out;
   for (const auto& n : names) {
@@ -203,8 +236,8 @@ void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
     throw_errno("close_range");
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
   // before dropping capabilities (as runc does).
-  bool seccomp_early = plan.seccomp && !p.no_new_privileges;
-  if (seccomp_early) load_seccomp(*plan.seccomp);
+  bool seccomp_early = plan.seccomp && !plan.seccomp_loaded && !p.no_new_privileges;
+  if (seccomp_early) send_listener(plan, load_seccomp(*plan.seccomp));
   if (p.capabilities) drop_bounding_set(*p.capabilities);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   switch_user(p.user, plan.setgroups_allowed);
@@ -213,7 +246,7 @@ void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
   if (p.capabilities) apply_capability_sets(*p.capabilities);
   if (p.user.umask) ::umask(*p.user.umask);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
-  if (plan.seccomp && !seccomp_early) load_seccomp(*plan.seccomp);
+  if (plan.seccomp && !plan.seccomp_loaded && !seccomp_early) send_listener(plan, load_seccomp(*plan.seccomp));
   std::vector<std::string> argv = plan.argv, envp = plan.envp;
   auto cargv = c_strings(argv), cenvp = c_strings(envp);
   ::execve(plan.path.c_str(), cargv.data(), cenvp.data());

@@ -23,6 +23,16 @@ std::vector<std::string> process_environment(const spec::Process& p);
 // rlimits, scheduler, ioPriority, personality, initial cpu affinity.
 void apply_process_limits(const spec::Process& p);
 
+// LISTEN_FDS when LISTEN_PID is this process (systemd socket activation, as
+// runc passes them on), else 0.
+int socket_activation_fds();
+// fds 3 .. 3+count-1 must be open, or minirun's own fds would take their
+// numbers and reach the container: "--preserve-fds: fd 4 is not open".
+void check_preserved_fds(int count);
+
+// linux.personality: LINUX or LINUX32 (flags have no meaning yet, as runc).
+void apply_personality(const spec::Personality& p);
+
 struct ExecPlan {
   std::string path;
   std::vector<std::string> argv;
@@ -30,7 +40,14 @@ struct ExecPlan {
   const SeccompProgram* seccomp = nullptr;  // null: none
   bool setgroups_allowed = true;            // false in a rootless user namespace
   int preserve_fds = 0;                     // fds 3 .. 3+N-1 stay open
+  bool seccomp_loaded = false;              // load_seccomp_early() already did it
+  int listener_sock = -1;                   // where a NOTIFY listener fd goes (Stage::seccomp_listener)
 };
+
+// Loads the plan's filter now, while the parent still listens on
+// listener_sock, and sends it the NOTIFY listener fd.  Needs CAP_SYS_ADMIN
+// (we are still root here).  finalize_and_exec then skips loading.
+void load_seccomp_early(ExecPlan& plan);
 
 // Drops to the configured user and capability sets, sets umask, cwd (checked
 // to be inside the root), no_new_privs, closes every fd above the preserved

@@ -3,15 +3,19 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "runtime/files.h"
+#include "runtime/log.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::runtime {
@@ -51,7 +55,7 @@ unsigned filter_flag(const std::string& name) {
   if (name == "SECCOMP_FILTER_FLAG_TSYNC") return SECCOMP_FILTER_FLAG_TSYNC;
   if (name == "SECCOMP_FILTER_FLAG_LOG") return SECCOMP_FILTER_FLAG_LOG;
   if (name == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-  if (name == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") return 1U << 5;
+  if (name == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") return 1U << 5;  // kWaitKillableRecv
   throw Error("linux.seccomp.flags: unknown flag \"" + name + "\"");
 }
 
@@ -117,6 +121,16 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
   return export_bpf(f.ctx);
 }
 
+constexpr unsigned kWaitKillableRecv = 1U << 5;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19)
+
+void finish_flags(SeccompProgram& prog) {
+  if (prog.notify) {
+    prog.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  } else {
+    prog.flags &= ~kWaitKillableRecv;  // only meaningful (and accepted) with a listener
+  }
+}
+
 }  // namespace
 
 SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_dir) {
@@ -132,12 +146,15 @@ SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_
       prog.filter.resize((cached.size() - 1) / sizeof(struct sock_filter));
       std::memcpy(prog.filter.data(), cached.data() + 1, cached.size() - 1);
       prog.from_cache = true;
-      if (prog.notify) prog.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      finish_flags(prog);
+      log_debug("seccomp: using the cached filter " + cache_file);
       return prog;
     }
   }
   prog.filter = build_filter(s, prog.notify);
-  if (prog.notify) prog.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  finish_flags(prog);
+  log_debug("seccomp: compiled " + std::to_string(prog.filter.size()) + " BPF instructions" +
+            (cache_file.empty() ? std::string() : " into " + cache_file));
   if (!cache_file.empty()) {
     std::string blob(1, prog.notify ? 'N' : '-');
     blob.append(reinterpret_cast<const char*>(prog.filter.data()), prog.filter.size() * sizeof(struct sock_filter));
@@ -160,6 +177,42 @@ int load_seccomp(const SeccompProgram& prog) {
   long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog.flags, &fprog);
   if (rc < 0) throw_errno("load seccomp filter");
   return prog.notify ? static_cast<int>(rc) : -1;
+}
+
+void send_seccomp_listener(const spec::Seccomp& s, int listener_fd, pid_t pid, const std::string& state_json) {
+  const std::string& path = s.listener_path;
+  if (path.empty()) throw Error("linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY");
+  auto state = nlohmann::json::parse(state_json);
+  nlohmann::json msg = {{"ociVersion", state.value("ociVersion", "1.0.2")},
+                        {"fds", {"seccompFd"}},
+                        {"pid", pid},
+                        {"metadata", s.listener_metadata},
+                        {"state", state}};
+  std::string payload = msg.dump();
+  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock) throw_errno("linux.seccomp.listenerPath: socket");
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw Error("linux.seccomp.listenerPath: too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0)
+    throw_errno("linux.seccomp.listenerPath: connect " + path);
+  struct iovec iov = {payload.data(), payload.size()};
+  struct msghdr m = {};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &listener_fd, sizeof(int));
+  ssize_t n;
+  while ((n = ::sendmsg(sock.get(), &m, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) throw_errno("linux.seccomp.listenerPath: send to " + path);
 }
 
 }  // namespace minirun::runtime

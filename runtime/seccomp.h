@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -24,5 +25,11 @@ SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_
 
 // seccomp(SECCOMP_SET_MODE_FILTER).  Returns the listener fd with notify, else -1.
 int load_seccomp(const SeccompProgram& prog);
+
+// Hands a NOTIFY listener fd to the agent at listener_path as runc does: one
+// message on a unix stream socket, the fd as SCM_RIGHTS and as payload the
+// runtime-spec ContainerProcessState JSON ({"ociVersion", "fds":
+// ["seccompFd"], "pid", "metadata", "state"}).  state_json: the OCI state.
+void send_seccomp_listener(const spec::Seccomp& s, int listener_fd, pid_t pid, const std::string& state_json);
 
 }  // namespace minirun::runtime

@@ -16,6 +16,7 @@ enum class Stage : unsigned char {
   ready = 5,       // init -> parent: about to block on the exec fifo
   error = 6,       // init -> parent: payload is the error line
   exec_pid = 7,    // exec child -> parent: payload is the pid in the container
+  seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
 };
 
 struct Message {

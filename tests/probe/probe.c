@@ -17,11 +17,19 @@
 //   read PATH         print the file's content
 //   count             print an increasing counter every 100 ms
 //   cpus              print Cpus_allowed_list
+//   sched             scheduler policy, nice, ioprio, personality, oom_score_adj
+//   clocks            monotonic= and boottime= seconds
+//   errno-mkdir PATH  mkdir; print "ok" or the errno number
+//   exe-attack        replace /etc/passwd by a fifo, wait for a `minirun exec`
+//                     helper to block on it, try its /proc/PID/exe and fds,
+//                     report, then let it go on
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +164,83 @@ static int forkbomb(int n) {
   return 0;
 }
 
+static int sched_report(void) {
+  int policy = sched_getscheduler(0);
+  const char* names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE"};
+  printf("policy=%s\n", policy >= 0 && policy < 6 ? names[policy] : "?");
+  struct sched_param sp;
+  sched_getparam(0, &sp);
+  printf("priority=%d\n", sp.sched_priority);
+  errno = 0;
+  printf("nice=%d\n", getpriority(PRIO_PROCESS, 0));
+  long io = syscall(SYS_ioprio_get, 1, 0);
+  printf("ioprio_class=%ld\nioprio_level=%ld\n", io >> 13, io & 0xff);
+  printf("personality=0x%x\n", personality(0xffffffff));
+  print_file_lines("/proc/self/oom_score_adj", "oom_score_adj=", NULL);
+  print_file_lines("/proc/self/status", "", "Cpus_allowed_list");
+  return 0;
+}
+
+// The pid of a process named `comm` other than us, or 0.
+static pid_t find_process(const char* comm) {
+  DIR* d = opendir("/proc");
+  pid_t found = 0;
+  struct dirent* e;
+  while (d && !found && (e = readdir(d))) {
+    pid_t pid = atoi(e->d_name);
+    if (pid <= 0 || pid == getpid()) continue;
+    char path[64], name[64] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    FILE* f = fopen(path, "r");
+    if (!f) continue;
+    if (fgets(name, sizeof name, f)) name[strcspn(name, "\n")] = 0;
+    fclose(f);
+    if (!strcmp(name, comm)) found = pid;
+  }
+  if (d) closedir(d);
+  return found;
+}
+
+static const char* try_open(const char* path, int flags) {
+  int fd = open(path, flags);
+  if (fd < 0) return errno_name(errno);
+  close(fd);
+  return "ok";
+}
+
+// CVE-2019-5736: while `minirun exec` sets up, its helper is in our pid ns.
+// The helper reads /etc/passwd (for --user NAME); a fifo there holds it.
+static int exe_attack(void) {
+  rename("/etc/passwd", "/etc/passwd.real");
+  if (mkfifo("/etc/passwd", 0644) != 0) {
+    printf("mkfifo=%s\n", errno_name(errno));
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  int fd = open("/etc/passwd", O_WRONLY);  // blocks until the helper opens it
+  pid_t pid = 0;
+  for (int i = 0; i < 200 && !(pid = find_process("minirun")); i++) usleep(10000);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/exe", pid);
+  printf("helper=%s\n", pid ? "found" : "missing");
+  printf("exe_write=%s\n", try_open(path, O_WRONLY));
+  printf("exe_read=%s\n", try_open(path, O_RDONLY));
+  printf("exe_path=%s\n", try_open(path, O_PATH));
+  snprintf(path, sizeof path, "/proc/%d/fd", pid);
+  printf("fd_dir=%s\n", try_open(path, O_RDONLY | O_DIRECTORY));
+  fflush(stdout);
+  FILE* real = fopen("/etc/passwd.real", "r");
+  char buf[4096];
+  size_t n;
+  while (real && (n = fread(buf, 1, sizeof buf, real)) > 0) (void)!write(fd, buf, n);
+  close(fd);
+  usleep(200000);
+  unlink("/etc/passwd");
+  rename("/etc/passwd.real", "/etc/passwd");
+  return 0;
+}
+
 static long now_ms(clockid_t c) {
   struct timespec ts;
   clock_gettime(c, &ts);
@@ -230,6 +315,18 @@ int main(int argc, char** argv) {
     print_file_lines("/proc/self/status", "", "Cpus_allowed_list");
     return 0;
   }
+  if (!strcmp(cmd, "sched")) return sched_report();
+  if (!strcmp(cmd, "clocks")) {
+    printf("monotonic=%ld\nboottime=%ld\n", now_ms(CLOCK_MONOTONIC) / 1000, now_ms(CLOCK_BOOTTIME) / 1000);
+    return 0;
+  }
+  if (!strcmp(cmd, "errno-mkdir") && argc > 2) {
+    int rc = mkdir(argv[2], 0755);
+    if (rc == 0) printf("ok\n");
+    else printf("%d\n", errno);
+    return rc == 0 ? 0 : 1;
+  }
+  if (!strcmp(cmd, "exe-attack")) return exe_attack();
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;
 }
