@@ -35,9 +35,17 @@ void write_into_root(const PreparedRoot& root, const GeneratedFile& g) {
   if (::fchmod(file.get(), 0644) != 0) throw_errno(what + ": chmod");
 }
 
+// Plain rootfs: bound over the rootfs's own file.  One the rootfs lacks is
+// left out: making a mountpoint for it would modify the bundle.
 void bind_into_root(const PreparedRoot& root, const GeneratedFile& g) {
   const std::string what = "mount " + g.host_file + " on " + g.path;
-  UniqueFd target = with_context(what, [&] { return make_file_in_root(root.fd.get(), g.path); });
+  UniqueFd target;
+  try {
+    target = open_in_root(root.fd.get(), g.path, O_PATH);
+  } catch (const Error& e) {
+    if (e.error_number() == ENOENT) return;
+    throw e.within(what);
+  }
   mount_or_throw(what, g.host_file.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr);
 }
 

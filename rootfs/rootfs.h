@@ -22,7 +22,8 @@ struct Overlay {
 // A file minirun makes inside the container (/etc/hosts, /etc/hostname,
 // /etc/resolv.conf).  On an overlay rootfs `content` is written into the
 // merged view (so it lands in the upper layer); otherwise `host_file` (which
-// holds the same content, in the state dir) is bind-mounted on `path`.
+// holds the same content, in the state dir) is bind-mounted on `path` if the
+// rootfs has that file (none is created: the bundle is never modified).
 struct GeneratedFile {
   std::string path;       // absolute, inside the container
   std::string content;

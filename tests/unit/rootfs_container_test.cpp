@@ -130,6 +130,7 @@ class ContainerRoot : public ::testing::Test {
     fs::copy_file("/bin/busybox", rootfs_ / "bin" / "busybox");
     std::ofstream(rootfs_ / "etc" / "secret-file") << "secret\n";
     std::ofstream(rootfs_ / "etc" / "lowerfile") << "lower\n";
+    std::ofstream(rootfs_ / "etc" / "hostname") << "lower-host\n";  // generated files bind only over existing ones
     std::ofstream(rootfs_ / "opt" / "seed") << "seed\n";
     fs::create_directories(dir_ / "data");
     std::ofstream(dir_ / "hostname") << "container-host\n";
