@@ -19,7 +19,7 @@
 //   cpus              print Cpus_allowed_list
 //   sched             scheduler policy, nice, ioprio, personality, oom_score_adj
 //   clocks            monotonic= and boottime= seconds
-//   errno-mkdir PATH  mkdir; print "ok" or the errno number
+//   errno-mkdir PATH [MODE]  mkdir (octal mode, default 755); print "ok" or the errno number
 //   exe-attack        replace /etc/passwd by a fifo, wait for a `minirun exec`
 //                     helper to block on it, try its /proc/PID/exe and fds,
 //                     report, then let it go on
@@ -321,7 +321,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!strcmp(cmd, "errno-mkdir") && argc > 2) {
-    int rc = mkdir(argv[2], 0755);
+    int rc = mkdir(argv[2], argc > 3 ? (mode_t)strtol(argv[3], NULL, 8) : 0755);
     if (rc == 0) printf("ok\n");
     else printf("%d\n", errno);
     return rc == 0 ? 0 : 1;
