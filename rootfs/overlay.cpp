@@ -61,7 +61,8 @@ std::string explain_overlay_failure(const Overlay& o) {
   struct statvfs vfs {};
   if (::statvfs(o.upper.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
     return "upper dir " + o.upper + " is on a read-only filesystem, which overlayfs cannot use as an upper layer";
-  struct stat upper {}, work{};
+  struct stat upper {
+  }, work{};
   if (::stat(o.upper.c_str(), &upper) == 0 && ::stat(o.work.c_str(), &work) == 0 && upper.st_dev != work.st_dev)
     return "work dir " + o.work + " is not on the filesystem of upper dir " + o.upper;
   std::string kernel = kernel_overlay_message(o);

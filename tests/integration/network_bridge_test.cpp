@@ -174,8 +174,8 @@ TEST_F(NetworkTest, FailedCreateReleasesTheAddressAndTheVeth) {
   Bundle b;
   enable_bridge(b);
   // The network is set up before the rootfs: this mount fails after it.
-  b.config["mounts"].push_back({{"destination", "/mnt"}, {"type", "bind"}, {"source", "/nonexistent/src"},
-                                {"options", {"bind"}}});
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt"}, {"type", "bind"}, {"source", "/nonexistent/src"}, {"options", {"bind"}}});
   b.set_args({"true"});
   Result r = minirun({"create", "-b", b.dir(), "broken"});
   EXPECT_EQ(r.code, 1);

@@ -64,8 +64,7 @@ bool wait_for_path(const std::string& path, int timeout_ms = 10000) {
 std::vector<std::string> host_overlay_mounts(const std::string& needle) {
   std::vector<std::string> found;
   for (const auto& line : split_lines(read_text("/proc/self/mountinfo")))
-    if (line.find(" - overlay ") != std::string::npos && line.find(needle) != std::string::npos)
-      found.push_back(line);
+    if (line.find(" - overlay ") != std::string::npos && line.find(needle) != std::string::npos) found.push_back(line);
   return found;
 }
 
@@ -144,8 +143,8 @@ TEST_F(OverlayTest, ExtraLowerLayersStackTopFirstAboveTheRootfs) {
   b.set_args({"cat", "/layer", "/only-mid", "/etc/passwd", "/etc/group", "/etc/hostname"});
   Result r = minirun({"run", "-b", b.dir(), "layers"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "top\nmid only\nroot:x:0:0:from top:/root:/bin/sh\nroot:x:0:\n" +
-                       read_text(b.rootfs() + "/etc/hostname"))
+  EXPECT_EQ(r.out,
+            "top\nmid only\nroot:x:0:0:from top:/root:/bin/sh\nroot:x:0:\n" + read_text(b.rootfs() + "/etc/hostname"))
       << "precedence: top > mid > root.path";
   expect_no_leftovers("layers");
   remove_tree(layers);
@@ -228,9 +227,9 @@ TEST_F(OverlayTest, UpperOnAnOverlayIsRefusedClearly) {
   enable_overlay(b);
   b.set_args({"true"});
   const std::string script = "mount --make-rprivate / && mount -t overlay overlay -o lowerdir=" + scratch +
-                             "/l,upperdir=" + scratch + "/u,workdir=" + scratch + "/w " + scratch +
-                             "/m && mkdir " + scratch + "/m/upper && exec " MINIRUN_BIN " --root " + root_ +
-                             " run -b " + b.dir() + " ovlupper";
+                             "/l,upperdir=" + scratch + "/u,workdir=" + scratch + "/w " + scratch + "/m && mkdir " +
+                             scratch + "/m/upper && exec " MINIRUN_BIN " --root " + root_ + " run -b " + b.dir() +
+                             " ovlupper";
   Result r = run_command({"unshare", "-m", "sh", "-c", script});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find(scratch + "/m/upper"), std::string::npos) << "the upper dir is named: " << r.err;
@@ -244,8 +243,8 @@ TEST_F(OverlayTest, UpperOnAnOverlayIsRefusedClearly) {
 TEST_F(OverlayTest, FailedCreateLeavesNoMountAndNoUpper) {
   Bundle b;
   enable_overlay(b);
-  b.config["mounts"].push_back({{"destination", "/mnt"}, {"type", "bind"}, {"source", "/nonexistent/src"},
-                                {"options", {"bind"}}});
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt"}, {"type", "bind"}, {"source", "/nonexistent/src"}, {"options", {"bind"}}});
   b.set_args({"true"});
   Result r = minirun({"create", "-b", b.dir(), "badmount"});
   EXPECT_EQ(r.code, 1);
@@ -279,8 +278,8 @@ TEST_F(OverlayTest, KilledRunLeavesNoHostMount) {
   EXPECT_TRUE(host_overlay_mounts(root_).empty()) << "overlay on the host while running";
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
-  EXPECT_TRUE(host_overlay_mounts(root_).empty()) << "overlay on the host after kill -9: "
-                                                  << host_overlay_mounts(root_)[0];
+  EXPECT_TRUE(host_overlay_mounts(root_).empty())
+      << "overlay on the host after kill -9: " << host_overlay_mounts(root_)[0];
   Result d = minirun({"delete", "--force", "killed"});
   EXPECT_EQ(d.code, 0) << d.err;
   expect_no_leftovers("killed");
