@@ -12,6 +12,7 @@ std::string f(const std::string& dir, const std::string& name) { return fs::join
 }  // namespace
 
 void apply_pids(const std::string& dir, const spec::Pids& p) {
+  if (p.limit == 0) return;  // runc: 0 leaves the limit as it is, -1 lifts it
   fs::write_field("pids.limit", f(dir, "pids.max"), p.limit > 0 ? std::to_string(p.limit) : "max");
 }
 

@@ -1,15 +1,21 @@
 // Commands on the container's cgroup: pause, resume, update, events.
 #include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
+#include "runtime/defaults.h"
 #include "runtime/files.h"
+#include "runtime/launcher.h"
+#include "runtime/log.h"
 #include "runtime/units.h"
 
 namespace minirun::runtime::cli {
@@ -20,6 +26,17 @@ static std::unique_ptr<cgroup::Manager> running_cgroup(const StateStore& store, 
   if (current_status(store, st) == Status::stopped) throw Error("container not running");
   if (st.cgroup_paths.empty()) throw Error("the container has no cgroup");
   return cgroup::Manager::from_paths(st.cgroup_paths);
+}
+
+void annotate_oom_kills(ContainerState& st) {
+  if (st.cgroup_paths.empty()) return;
+  try {
+    uint64_t kills = cgroup::Manager::from_paths(st.cgroup_paths)->oom_kill_count();
+    if (kills > st.oom_kills_at_create)
+      st.annotations["run.minirun.oom.kills"] = std::to_string(kills - st.oom_kills_at_create);
+  } catch (const Error&) {
+    // the cgroup is gone: nothing to tell
+  }
 }
 
 void add_pause_resume(CLI::App& app, Globals& g, Action& action) {
@@ -45,7 +62,9 @@ void add_pause_resume(CLI::App& app, Globals& g, Action& action) {
         auto store = g.store();
         auto lock = store.lock(resume_id);
         auto st = store.load(resume_id);
-        running_cgroup(store, st)->thaw();
+        auto cg = running_cgroup(store, st);
+        if (current_status(store, st) != Status::paused) throw Error("container not paused");
+        cg->thaw();
         return 0;
       });
     };
@@ -56,16 +75,16 @@ namespace {
 
 struct UpdateFlags {
   std::string resources_file;
-  std::string blkio_weight, cpu_period, cpu_quota, cpu_share, cpu_rt_period, cpu_rt_runtime, cpuset_cpus,
-      cpuset_mems, kernel_memory, kernel_memory_tcp, memory, memory_reservation, memory_swap, pids_limit,
-      l3_cache_schema, mem_bw_schema;
+  std::string blkio_weight, cpu_period, cpu_quota, cpu_burst, cpu_share, cpu_rt_period, cpu_rt_runtime, cpu_idle,
+      cpuset_cpus, cpuset_mems, kernel_memory, kernel_memory_tcp, memory, memory_reservation, memory_swap,
+      pids_limit, l3_cache_schema, mem_bw_schema;
 };
 
 uint64_t to_u64(const std::string& v, const char* flag) {
   try {
     size_t used;
     unsigned long long n = std::stoull(v, &used);
-    if (used == v.size()) return n;
+    if (used == v.size() && v[0] != '-') return n;
   } catch (const std::exception&) {
   }
   throw Error(std::string("--") + flag + ": invalid value \"" + v + "\"");
@@ -81,6 +100,7 @@ int64_t to_i64(const std::string& v, const char* flag) {
   throw Error(std::string("--") + flag + ": invalid value \"" + v + "\"");
 }
 
+// runc's `update` flags: only those given change; with -r they are ignored.
 spec::Resources resources_from_flags(const UpdateFlags& f) {
   spec::Resources r;
   auto& mem = r.memory.emplace();
@@ -88,20 +108,41 @@ spec::Resources resources_from_flags(const UpdateFlags& f) {
   if (!f.memory.empty()) mem.limit = parse_bytes(f.memory, "--memory");
   if (!f.memory_reservation.empty()) mem.reservation = parse_bytes(f.memory_reservation, "--memory-reservation");
   if (!f.memory_swap.empty()) mem.swap = parse_bytes(f.memory_swap, "--memory-swap");
-  if (!f.kernel_memory.empty()) mem.kernel = parse_bytes(f.kernel_memory, "--kernel-memory");
-  if (!f.kernel_memory_tcp.empty()) mem.kernel_tcp = parse_bytes(f.kernel_memory_tcp, "--kernel-memory-tcp");
+  // runc ignores the obsolete kernel memory limits (the kernel dropped them).
+  if (!f.kernel_memory.empty()) log_warning("Setting --kernel-memory is ignored and will be removed");
+  if (!f.kernel_memory_tcp.empty()) log_warning("Setting --kernel-memory-tcp is ignored and will be removed");
   if (!f.cpu_share.empty()) cpu.shares = to_u64(f.cpu_share, "cpu-share");
   if (!f.cpu_period.empty()) cpu.period = to_u64(f.cpu_period, "cpu-period");
   if (!f.cpu_quota.empty()) cpu.quota = to_i64(f.cpu_quota, "cpu-quota");
+  if (!f.cpu_burst.empty()) cpu.burst = to_u64(f.cpu_burst, "cpu-burst");
   if (!f.cpu_rt_period.empty()) cpu.realtime_period = to_u64(f.cpu_rt_period, "cpu-rt-period");
   if (!f.cpu_rt_runtime.empty()) cpu.realtime_runtime = to_i64(f.cpu_rt_runtime, "cpu-rt-runtime");
+  if (!f.cpu_idle.empty()) cpu.idle = to_i64(f.cpu_idle, "cpu-idle");
   cpu.cpus = f.cpuset_cpus;
   cpu.mems = f.cpuset_mems;
-  if (!f.pids_limit.empty()) r.pids = spec::Pids{to_i64(f.pids_limit, "pids-limit")};
-  if (!f.blkio_weight.empty()) r.block_io.emplace().weight = static_cast<uint16_t>(to_u64(f.blkio_weight, "blkio-weight"));
-  if (!f.l3_cache_schema.empty() || !f.mem_bw_schema.empty())
-    throw Error("--l3-cache-schema/--mem-bw-schema: Intel RDT is not available on this host");
+  // As runc: 0 (or absent) leaves the limit alone, -1 lifts it.
+  if (!f.pids_limit.empty()) {
+    int64_t n = to_i64(f.pids_limit, "pids-limit");
+    if (n != 0) r.pids = spec::Pids{n};
+  }
+  if (!f.blkio_weight.empty()) {
+    uint64_t w = to_u64(f.blkio_weight, "blkio-weight");
+    if (w > 1000) throw Error("--blkio-weight: " + f.blkio_weight + " is out of range 10-1000");
+    if (w != 0) r.block_io.emplace().weight = static_cast<uint16_t>(w);
+  }
+  if (!f.l3_cache_schema.empty()) throw Error("Intel RDT/CAT: l3 cache schema is not enabled");
+  if (!f.mem_bw_schema.empty()) throw Error("Intel RDT/MBA: memory bandwidth schema is not enabled");
   return r;
+}
+
+// Device rules given to `update` replace the container's whole list, so the
+// default set and the config's linux.devices stay allowed as at create.
+void keep_default_devices(const StateStore& store, const std::string& id, spec::Resources& r) {
+  if (r.devices.empty()) return;
+  std::vector<spec::Device> devices;
+  std::string config;
+  if (try_read_file(saved_config_path(store, id), config)) devices = spec::parse_spec(config, "config.json").linux.devices;
+  r = resources_with_default_devices(r, devices);
 }
 
 }  // namespace
@@ -113,8 +154,9 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
   cmd->add_option("-r,--resources", f.resources_file, "path to a LinuxResources JSON file, - for stdin");
   const std::pair<const char*, std::string*> flags[] = {
       {"--blkio-weight", &f.blkio_weight},       {"--cpu-period", &f.cpu_period},
-      {"--cpu-quota", &f.cpu_quota},             {"--cpu-share", &f.cpu_share},
-      {"--cpu-rt-period", &f.cpu_rt_period},     {"--cpu-rt-runtime", &f.cpu_rt_runtime},
+      {"--cpu-quota", &f.cpu_quota},             {"--cpu-burst", &f.cpu_burst},
+      {"--cpu-share", &f.cpu_share},             {"--cpu-rt-period", &f.cpu_rt_period},
+      {"--cpu-rt-runtime", &f.cpu_rt_runtime},   {"--cpu-idle", &f.cpu_idle},
       {"--cpuset-cpus", &f.cpuset_cpus},         {"--cpuset-mems", &f.cpuset_mems},
       {"--kernel-memory", &f.kernel_memory},     {"--kernel-memory-tcp", &f.kernel_memory_tcp},
       {"--memory", &f.memory},                   {"--memory-reservation", &f.memory_reservation},
@@ -128,16 +170,18 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
         auto store = g.store();
         auto lock = store.lock(id);
         auto st = store.load(id);
+        auto cg = running_cgroup(store, st);
         spec::Resources r;
         if (!f.resources_file.empty()) {
           std::string text = f.resources_file == "-"
                                  ? std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>())
                                  : read_file(f.resources_file);
           r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
+          keep_default_devices(store, id, r);
         } else {
           r = resources_from_flags(f);
         }
-        running_cgroup(store, st)->update(r);
+        cg->update(r);
         return 0;
       });
     };
@@ -178,6 +222,41 @@ static json stats_json(const cgroup::Stats& s) {
       {"hugetlb", hugetlb}};
 }
 
+// A Go duration as runc's --interval takes it: "5s", "500ms", "1m30s", "1h".
+static std::chrono::milliseconds parse_interval(const std::string& text) {
+  static const std::pair<const char*, double> units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"\u00b5s", 1e-3}, {"ms", 1},
+                                                         {"s", 1e3},   {"m", 6e4},   {"h", 3.6e6}};
+  double total = 0;
+  size_t i = 0;
+  auto bad = [&] { return Error("--interval: invalid duration \"" + text + "\""); };
+  if (text.empty()) throw bad();
+  while (i < text.size()) {
+    size_t used = 0;
+    double n;
+    try {
+      n = std::stod(text.substr(i), &used);
+    } catch (const std::exception&) {
+      throw bad();
+    }
+    if (n < 0 || text[i] == '+' || text[i] == '-') throw bad();
+    i += used;
+    double scale = 0;
+    for (const auto& [name, ms] : units) {
+      std::string u = name;
+      // "m" must not take the "m" of "ms".
+      if (text.compare(i, u.size(), u) == 0 && (u != "m" || text.compare(i, 2, "ms") != 0)) {
+        scale = ms;
+        i += u.size();
+        break;
+      }
+    }
+    if (scale == 0) throw bad();
+    total += n * scale;
+  }
+  if (total < 1) throw Error("--interval: must be at least 1ms, got \"" + text + "\"");
+  return std::chrono::milliseconds(static_cast<int64_t>(total));
+}
+
 void add_events(CLI::App& app, Globals& g, Action& action) {
   auto* cmd = app.add_subcommand("events", "display container events such as OOM notifications and usage statistics");
   static std::string id, interval = "5s";
@@ -190,6 +269,7 @@ void add_events(CLI::App& app, Globals& g, Action& action) {
       return with_command_context("events " + id, [&] {
         auto store = g.store();
         auto st = store.load(id);
+        auto period = parse_interval(interval);
         auto cg = running_cgroup(store, st);
         auto event = [&](const char* type, const json& data) {
           json e = {{"type", type}, {"id", id}};
@@ -201,26 +281,48 @@ void add_events(CLI::App& app, Globals& g, Action& action) {
           event("stats", stats_json(cg->stats()));
           return 0;
         }
-        double secs = std::atof(interval.c_str());
-        if (interval.find("ms") != std::string::npos) secs /= 1000;
-        if (interval.find('m') != std::string::npos && interval.find("ms") == std::string::npos) secs *= 60;
-        if (secs <= 0) throw Error("--interval: must be positive, got \"" + interval + "\"");
+        // Streams stats every interval and an "oom" event per OOM kill, until
+        // the container's init exits.
         UniqueFd oom(cg->open_oom_event_fd());
+        UniqueFd init(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
         uint64_t ooms = cg->oom_kill_count();
-        while (current_status(store, st) != Status::stopped) {
-          struct pollfd p = {oom.get(), POLLIN, 0};
-          int rc = ::poll(&p, oom ? 1 : 0, static_cast<int>(secs * 1000));
-          if (rc > 0) {
+        if (!init || current_status(store, st) == Status::stopped) throw Error("container not running");
+        // v1 signals the eventfd before the killer has counted its kill; v2
+        // wakes on any memory.events change: report what the counter says.
+        auto report_ooms = [&](std::chrono::milliseconds wait) {
+          auto until = std::chrono::steady_clock::now() + wait;
+          for (;;) {
+            uint64_t now = cg->oom_kill_count();
+            bool any = ooms < now;
+            for (; ooms < now; ++ooms) event("oom", nullptr);
+            if (any || std::chrono::steady_clock::now() >= until) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+        };
+        auto next_stats = std::chrono::steady_clock::now() + period;
+        for (;;) {
+          auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
+          struct pollfd p[2] = {{init.get(), POLLIN, 0}, {oom ? oom.get() : -1, POLLIN, 0}};
+          int rc = ::poll(p, 2, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+          if (rc < 0 && errno != EINTR) throw_errno("poll");
+          if (rc > 0 && (p[1].revents & POLLIN)) {
             char buf[4096];
             (void)!::read(oom.get(), buf, sizeof buf);
-            uint64_t now = cg->oom_kill_count();
-            if (now > ooms) event("oom", nullptr);
-            ooms = now;
-            continue;
+            report_ooms(std::chrono::milliseconds(200));
           }
-          event("stats", stats_json(cg->stats()));
+          if (rc > 0 && (p[0].revents & POLLIN)) {
+            try {
+              report_ooms(std::chrono::milliseconds(100));  // the kill that ended the init
+            } catch (const Error&) {
+              // deleted meanwhile: nothing more to report
+            }
+            return 0;
+          }
+          if (std::chrono::steady_clock::now() >= next_stats) {
+            event("stats", stats_json(cg->stats()));
+            next_stats += period;
+          }
         }
-        return 0;
       });
     };
   });

@@ -40,6 +40,10 @@ void add_update(CLI::App& app, Globals& g, Action& action);
 void add_spec(CLI::App& app, Globals& g, Action& action);
 void add_features(CLI::App& app, Globals& g, Action& action);
 
+// `state` shows OOM kills in the container's cgroup since create as the
+// annotation run.minirun.oom.kills (stdout stays runc's JSON shape).
+void annotate_oom_kills(ContainerState& st);
+
 // Runs body; an Error escaping it becomes "<what>: <error>".
 int with_command_context(const std::string& what, const std::function<int()>& body);
 

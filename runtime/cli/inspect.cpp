@@ -21,7 +21,9 @@ void add_state(CLI::App& app, Globals& g, Action& action) {
       return with_command_context("state " + id, [&] {
         auto store = g.store();
         auto st = store.load(id);
-        std::puts(state_json(st, current_status(store, st), true).c_str());
+        Status status = current_status(store, st);
+        annotate_oom_kills(st);
+        std::puts(state_json(st, status, true).c_str());
         return 0;
       });
     };

@@ -224,7 +224,7 @@ TEST_F(CgroupLive, EveryV1FieldLandsInItsFile) {
   r.cpu->period = 100000;
   r.cpu->cpus = "0";
   r.cpu->mems = "0";
-  r.pids = spec::Pids{0};
+  r.pids = spec::Pids{-1};
   r.block_io = spec::BlockIO{};
   r.block_io->weight = 500;
   r.devices = {spec::DeviceRule{false, "a", std::nullopt, std::nullopt, "rwm"},
