@@ -191,6 +191,17 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
   UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
   if (!o.detach) block_forwarded_signals();
+  if (pid_ns && ::geteuid() != 0) {
+    // Rootless: joining the pid namespace needs capabilities we only hold in
+    // the container's user namespace (ours owns it), so we enter that first;
+    // the child inherits it.
+    for (auto it = joins.begin(); it != joins.end(); ++it)
+      if (it->type == NamespaceType::user) {
+        ns::join_namespace(it->fd.get(), it->type);
+        joins.erase(it);
+        break;
+      }
+  }
   UniqueFd own_pid_ns;
   if (pid_ns) {
     own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));

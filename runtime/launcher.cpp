@@ -85,6 +85,13 @@ void plan_namespaces(const spec::Spec& sp, const Extensions& x, NamespacePlan& p
   }
 }
 
+// Any cgroup limit beyond the device rules (which a rootless container gets
+// from its user namespace anyway: it cannot mknod).
+bool asks_for_limits(const std::optional<spec::Resources>& r) {
+  return r && (r->memory || r->cpu || r->pids || r->block_io || !r->hugepage_limits.empty() || r->network ||
+               !r->rdma.empty() || !r->unified.empty());
+}
+
 pid_t clone_init(int flags, int pid_ns_fd) {
   UniqueFd own_pid_ns;
   if (pid_ns_fd >= 0) {
@@ -167,13 +174,30 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   st.annotations = sp.annotations;
 
   auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
-  ScopeGuard remove_cgroup([&] { cg->destroy(); });
-  with_context("cgroup", [&] {
-    cg->create();
-    cg->apply(resources_with_default_devices(sp.linux.resources, sp.linux.devices));
+  ScopeGuard remove_cgroup([&] {
+    if (cg) cg->destroy();
   });
-  st.cgroup_paths = cg->paths();
-  st.oom_kills_at_create = cg->oom_kill_count();
+  try {
+    with_context("cgroup", [&] {
+      cg->create();
+      cg->apply(resources_with_default_devices(sp.linux.resources, sp.linux.devices));
+    });
+  } catch (const Error& e) {
+    // Rootless as runc: without a writable (delegated) cgroup the container
+    // runs in ours, unless it asked for limits that need one.
+    bool denied = e.error_number() == EACCES || e.error_number() == EPERM || e.error_number() == EROFS;
+    if (::geteuid() == 0 || !denied) throw;
+    if (asks_for_limits(sp.linux.resources))
+      throw Error("rootless: linux.resources needs a cgroup this user may write (delegated): " + std::string(e.what()),
+                  e.error_number());
+    log_debug("rootless: no cgroup for the container: " + std::string(e.what()));
+    cg->destroy();
+    cg.reset();
+  }
+  if (cg) {
+    st.cgroup_paths = cg->paths();
+    st.oom_kills_at_create = cg->oom_kill_count();
+  }
 
   SeccompProgram seccomp;
   if (sp.linux.seccomp) seccomp = compile_seccomp(*sp.linux.seccomp, store.root() + "/.seccomp-cache");
@@ -238,7 +262,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
       write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
-    with_context("cgroup", [&] { cg->add_process(pid); });
+    if (cg) with_context("cgroup", [&] { cg->add_process(pid); });
     nlohmann::json files = nlohmann::json::array();
     if (x.network == Extensions::Network::bridge) {
       lease = with_context("network", [&] { return ns::setup_bridge(pid, opts.id, x.bridge, store.root()); });
