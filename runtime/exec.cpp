@@ -34,7 +34,7 @@ void append_all(std::vector<std::string>& to, const std::vector<std::string>& fr
 // runc's getProcess: -p FILE, or the container's process with overrides.
 spec::Process build_process(const spec::Spec& sp, const ExecOptions& o) {
   if (!o.process_file.empty()) return spec::parse_process(read_file(o.process_file), o.process_file);
-  if (o.args.empty()) throw Error("exec: args must not be empty");
+  if (o.args.empty()) throw Error("args must not be empty");
   spec::Process p = sp.process.value_or(spec::Process{});
   p.args = o.args;
   p.terminal = o.tty;
@@ -232,8 +232,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   Message m;
   while (receive_until_exec(parent_sock.get(), m)) {
     if (m.stage == Stage::seccomp_listener) {
-      ContainerState exec_state = st;
-      send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, state_json(exec_state, Status::running, false));
+      send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, state_json(st, Status::running, false));
       continue;
     }
     if (m.stage != Stage::console) continue;

@@ -22,17 +22,21 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
+std::string format_line(const char* level, const std::string& msg) {
+  if (g_config.json) return nlohmann::json{{"level", level}, {"msg", msg}, {"time", rfc3339_now()}}.dump() + "\n";
+  return "time=\"" + rfc3339_now() + "\" level=" + level + " msg=" + nlohmann::json(msg).dump() + "\n";
+}
+
 void emit(const char* level, const std::string& msg, bool to_stderr) {
-  if (g_fd >= 0) {
-    std::string line;
-    if (g_config.json) {
-      line = nlohmann::json{{"level", level}, {"msg", msg}, {"time", rfc3339_now()}}.dump() + "\n";
-    } else {
-      line = "time=\"" + rfc3339_now() + "\" level=" + level + " msg=" + nlohmann::json(msg).dump() + "\n";
-    }
-    write_all(g_fd, line);
+  if (g_fd >= 0) write_all(g_fd, format_line(level, msg));
+  if (!to_stderr) return;
+  // Like runc: with --log-format json and no --log file, stderr is the log,
+  // so it gets the JSON line a caller may parse.
+  if (g_config.json && g_config.file.empty()) {
+    write_all(STDERR_FILENO, format_line(level, msg));
+  } else {
+    write_all(STDERR_FILENO, "minirun: " + msg + "\n");
   }
-  if (to_stderr) write_all(STDERR_FILENO, "minirun: " + msg + "\n");
 }
 }  // namespace
 

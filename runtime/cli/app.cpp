@@ -1,6 +1,7 @@
 #include <seccomp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "runtime/cli/cli.h"
@@ -37,18 +38,58 @@ static std::string version_text() {
          std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) + "\n";
 }
 
+// Go's flag package (runc's CLI) takes "-name" like "--name" and "-f=false"
+// for a bool flag; CLI11 does not, so such tokens are rewritten to the long
+// form first.  Values of options are skipped; the words after the container
+// id of exec and ps belong to the command and are left alone.
+static std::vector<std::string> normalize_go_flags(CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  CLI::App* current = &app;
+  for (size_t i = 1; i < out.size(); ++i) {
+    std::string& a = out[i];
+    if (a == "--") break;
+    if (a.size() > 1 && a[0] == '-') {
+      bool dashdash = a[1] == '-';
+      std::string body = a.substr(dashdash ? 2 : 1);
+      auto eq = body.find('=');
+      std::string name = body.substr(0, eq);
+      CLI::Option* opt = nullptr;
+      if (!name.empty()) opt = current->get_option_no_throw((name.size() == 1 && !dashdash ? "-" : "--") + name);
+      if (!opt) continue;
+      if (!dashdash && (name.size() > 1 || eq != std::string::npos) && !opt->get_lnames().empty())
+        a = "--" + opt->get_lnames().front() + (eq == std::string::npos ? "" : body.substr(eq));
+      if (eq == std::string::npos && opt->get_type_size() != 0) ++i;  // its value
+      continue;
+    }
+    if (current == &app) {
+      try {
+        current = app.get_subcommand(a);
+      } catch (const CLI::OptionNotFound&) {
+        break;
+      }
+    } else if (current->get_name() == "exec" || current->get_name() == "ps") {
+      break;  // the container id: the rest is the command / ps's arguments
+    }
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"minirun: an OCI container runtime (runc-compatible command line)", "minirun"};
   app.require_subcommand(1);
   Globals g;
   g.root = default_root();
   bool version = false;
-  app.add_option("--root", g.root, "root directory for storage of container state");
-  app.add_option("--log", g.log, "log file (default: stderr only)");
-  app.add_option("--log-format", g.log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
+  // As Go's flag package: a repeated option takes its last value.
+  auto last = CLI::MultiOptionPolicy::TakeLast;
+  app.add_option("--root", g.root, "root directory for storage of container state")->multi_option_policy(last);
+  app.add_option("--log", g.log, "log file (default: stderr only)")->multi_option_policy(last);
+  app.add_option("--log-format", g.log_format, "log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->multi_option_policy(last);
   app.add_flag("--debug", g.debug, "enable debug output");
   app.add_flag("--systemd-cgroup", g.systemd_cgroup, "use the systemd cgroup manager");
-  app.add_option("--rootless", g.rootless, "rootless mode: true, false or auto");
+  app.add_option("--rootless", g.rootless, "rootless mode: true, false or auto")->multi_option_policy(last);
   app.add_option("--criu", "path to criu (accepted, unused)");
   app.add_flag("-v,--version", version, "print the version");
 
@@ -77,10 +118,14 @@ int main(int argc, char** argv) {
     if (!a.empty() && a[0] != '-') break;
   }
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = normalize_go_flags(app, argc, argv);
+    std::reverse(args.begin(), args.end());
+    args.pop_back();  // the program name
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "minirun: %s\n", e.what());
+    configure_logging({g.log, g.log_format == "json", g.debug});
+    log_error(e.what());
     return 1;
   }
   configure_logging({g.log, g.log_format == "json", g.debug});

@@ -1,5 +1,6 @@
 #include "runtime/cli/cli.h"
 #include "runtime/exec.h"
+#include "runtime/log.h"
 
 namespace minirun::runtime::cli {
 
@@ -31,7 +32,14 @@ void add_exec(CLI::App& app, Globals& g, Action& action) {
       o.id = rest.front();
       o.args.assign(rest.begin() + 1, rest.end());
       for (const auto& gid : gids) o.additional_gids.push_back(static_cast<uint32_t>(std::stoul(gid)));
-      return with_command_context("exec " + o.id, [&] { return exec_in_container(g.store(), o); });
+      // runc: a failure to start the process exits 255, apart from any code
+      // the process itself may return.
+      try {
+        return with_command_context("exec " + o.id, [&] { return exec_in_container(g.store(), o); });
+      } catch (const std::exception& e) {
+        log_error(e.what());
+        return 255;
+      }
     };
   });
 }

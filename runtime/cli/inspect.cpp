@@ -1,4 +1,6 @@
 // Read-only commands: state, list, ps.
+#include <pwd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +51,14 @@ static std::string pad_table(const std::vector<std::vector<std::string>>& rows) 
   return out;
 }
 
+// runc's list shows the user owning the state dir.
+static std::string owner_of(const std::string& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return "";
+  if (const struct passwd* pw = ::getpwuid(st.st_uid)) return pw->pw_name;
+  return "#" + std::to_string(st.st_uid);
+}
+
 void add_list(CLI::App& app, Globals& g, Action& action) {
   auto* cmd = app.add_subcommand("list", "list containers started by minirun with the given root");
   static std::string format = "table";
@@ -59,7 +69,7 @@ void add_list(CLI::App& app, Globals& g, Action& action) {
     action = [&] {
       auto store = g.store();
       std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
-      nlohmann::json arr = nlohmann::json::array();
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
       for (const auto& id : store.list_ids()) {
         ContainerState st;
         try {
@@ -73,9 +83,11 @@ void add_list(CLI::App& app, Globals& g, Action& action) {
           continue;
         }
         pid_t pid = s == Status::stopped ? 0 : st.pid;
-        std::string owner = st.owner.empty() ? "root" : st.owner;
+        std::string owner = st.owner.empty() ? owner_of(store.dir(id)) : st.owner;
         rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
-        arr.push_back(nlohmann::json::parse(state_json(st, s, false)));
+        auto j = nlohmann::ordered_json::parse(state_json(st, s, false));
+        j["owner"] = owner;
+        arr.push_back(j);
       }
       if (quiet) return 0;
       if (format == "json") {
@@ -91,7 +103,11 @@ void add_list(CLI::App& app, Globals& g, Action& action) {
 // Runs `ps ARGS` and keeps the header plus the lines of the given pids.
 static std::string filter_ps(const std::vector<std::string>& args, const std::vector<pid_t>& pids) {
   std::string cmdline = "ps";
-  for (const auto& a : args) cmdline += " '" + a + "'";
+  for (const auto& a : args) {
+    std::string quoted;
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmdline += " '" + quoted + "'";
+  }
   FILE* p = ::popen(cmdline.c_str(), "r");
   if (!p) throw_errno("run ps");
   std::string out;
@@ -127,10 +143,14 @@ void add_ps(CLI::App& app, Globals& g, Action& action) {
   static std::string id;
   static std::vector<std::string> ps_args;
   cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd->add_option("container-id", id, "container id")->required();
-  cmd->add_option("ps-args", ps_args, "arguments for ps (default -ef)");
-  cmd->callback([&] {
-    action = [&] {
+  // Everything after the container id goes to ps(1), flags included.
+  cmd->prefix_command();
+  cmd->callback([&, cmd] {
+    action = [&, cmd] {
+      auto rest = cmd->remaining();
+      if (rest.empty()) throw Error("ps: a container id is required");
+      id = rest.front();
+      ps_args.assign(rest.begin() + 1, rest.end());
       return with_command_context("ps " + id, [&] {
         auto store = g.store();
         auto st = store.load(id);

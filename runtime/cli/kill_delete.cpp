@@ -22,7 +22,7 @@ static int parse_signal(const std::string& text) {
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {
     char* end;
     long n = std::strtol(text.c_str(), &end, 10);
-    if (*end == '\0' && n > 0 && n <= SIGRTMAX) return static_cast<int>(n);
+    if (*end == '\0' && n >= 0 && n <= SIGRTMAX) return static_cast<int>(n);  // 0 probes, as runc
   } else {
     std::string name = text;
     for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
