@@ -119,9 +119,7 @@ void apply_process_limits(const spec::Process& p) {
       throw_errno("process.scheduler.nice");
   }
   if (p.io_priority) {
-    int cls = p.io_priority->io_class == "IOPRIO_CLASS_RT"   ? 1
-              : p.io_priority->io_class == "IOPRIO_CLASS_BE" ? 2
-                                                              : 3;
+    int cls = p.io_priority->io_class == "IOPRIO_CLASS_RT" ? 1 : p.io_priority->io_class == "IOPRIO_CLASS_BE" ? 2 : 3;
     int prio = (cls << 13) | p.io_priority->priority;
     if (::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, prio) != 0) throw_errno("process.ioPriority");
   }
@@ -180,7 +178,8 @@ static void drop_bounding_set(const spec::Capabilities& caps) {
   auto keep = capability_values(caps.bounding);
   for (cap_value_t c = 0; c < static_cast<cap_value_t>(cap_max_bits()); ++c) {
     if (std::find(keep.begin(), keep.end(), c) != keep.end()) continue;
-    if (cap_drop_bound(c) != 0 && errno != EINVAL) throw_errno("drop bounding capability " + std::string(cap_to_name(c)));
+    if (cap_drop_bound(c) != 0 && errno != EINVAL)
+      throw_errno("drop bounding capability " + std::string(cap_to_name(c)));
   }
 }
 
@@ -232,8 +231,7 @@ static std::vector<char*> c_strings(std::vector<std::string>& v) {
 }
 
 void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
-  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    throw_errno("close_range");
+  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
   // before dropping capabilities (as runc does).
   bool seccomp_early = plan.seccomp && !plan.seccomp_loaded && !p.no_new_privileges;

@@ -4,9 +4,9 @@
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -88,8 +88,9 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
     if (a.rfind("SCMP_ARCH_", 0) == 0) a = a.substr(10);
     std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
     uint32_t arch = seccomp_arch_resolve_name(a.c_str());
-    if (arch == 0) throw Error("linux.seccomp.architectures[" + std::to_string(i) + "]: unknown architecture \"" +
-                               s.architectures[i] + "\"");
+    if (arch == 0)
+      throw Error("linux.seccomp.architectures[" + std::to_string(i) + "]: unknown architecture \"" +
+                  s.architectures[i] + "\"");
     int rc = seccomp_arch_add(f.ctx, arch);
     if (rc != 0 && rc != -EEXIST) throw_errno("linux.seccomp.architectures: add " + s.architectures[i], -rc);
   }

@@ -14,8 +14,8 @@ namespace minirun::runtime {
 
 struct SeccompProgram {
   std::vector<struct sock_filter> filter;
-  unsigned flags = 0;      // SECCOMP_FILTER_FLAG_*
-  bool notify = false;     // uses SCMP_ACT_NOTIFY: needs a listener fd
+  unsigned flags = 0;   // SECCOMP_FILTER_FLAG_*
+  bool notify = false;  // uses SCMP_ACT_NOTIFY: needs a listener fd
   bool from_cache = false;
 };
 

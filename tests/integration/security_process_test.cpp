@@ -73,8 +73,8 @@ TEST_F(SecurityProcessTest, NonRootKeepsAmbientCapabilitiesAcrossTheUidSwitch) {
 
 TEST_F(SecurityProcessTest, ExecCapAddsToEverySet) {
   Bundle b;
-  b.config["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}, {"effective", {"CAP_KILL"}},
-                                         {"permitted", {"CAP_KILL"}}};
+  b.config["process"]["capabilities"] = {
+      {"bounding", {"CAP_KILL"}}, {"effective", {"CAP_KILL"}}, {"permitted", {"CAP_KILL"}}};
   b.set_args({"probe", "sleep", "30"});
   ASSERT_EQ(minirun({"run", "-d", "-b", b.dir(), "execcap"}).code, 0);
   Result r = minirun({"exec", "--cap", "CAP_SYS_ADMIN", "execcap", "probe", "report"});
@@ -230,8 +230,8 @@ TEST_F(SecurityProcessTest, SysctlsNeedTheirNamespace) {
 TEST_F(SecurityProcessTest, OnlyStdioPreservedAndListenFdsReachTheContainer) {
   Bundle b;
   b.set_args({"probe", "report"});
-  std::string cmd = "exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null; exec " MINIRUN_BIN " --root " + root_ + " run -b " +
-                    b.dir() + " ";
+  std::string cmd = "exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null; exec " MINIRUN_BIN " --root " + root_ +
+                    " run -b " + b.dir() + " ";
   Result none = run_command({"sh", "-c", cmd + "fds1"});
   ASSERT_EQ(none.code, 0) << none.err;
   EXPECT_EQ(field(none.out, "fds"), "0,1,2") << "minirun's own fds and the caller's extra fds stay out";

@@ -30,8 +30,15 @@ class SecurityRootlessTest : public MinirunTest {
   }
   // minirun as the unprivileged user, its default --root ($XDG_RUNTIME_DIR/minirun).
   Result as_user(const std::vector<std::string>& args, const std::string& cwd = "/") {
-    std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
-                                     "--clear-groups", "env", "-C", cwd, "XDG_RUNTIME_DIR=" + xdg_, MINIRUN_BIN};
+    std::vector<std::string> argv = {"setpriv",
+                                     "--reuid=" + std::to_string(kUser),
+                                     "--regid=" + std::to_string(kUser),
+                                     "--clear-groups",
+                                     "env",
+                                     "-C",
+                                     cwd,
+                                     "XDG_RUNTIME_DIR=" + xdg_,
+                                     MINIRUN_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv);
   }
@@ -62,7 +69,8 @@ TEST_F(SecurityRootlessTest, NonRootUserRunsABusyboxContainer) {
   std::string map = field(r.out, "uid_map");
   EXPECT_EQ(map.substr(map.find_first_not_of(' ')), "0      65534          1") << r.out;
   EXPECT_EQ(field(r.out, "setgroups"), "deny");
-  EXPECT_EQ(field(r.out, "owners"), "0:0 65534:65534") << "the user's files are root's inside, the host root's unmapped";
+  EXPECT_EQ(field(r.out, "owners"), "0:0 65534:65534")
+      << "the user's files are root's inside, the host root's unmapped";
   EXPECT_EQ(field(r.out, "file"), "0");
   struct stat st {};
   ASSERT_EQ(stat((b.rootfs() + "/tmp/f").c_str(), &st), 0);
