@@ -155,6 +155,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
   spec::Spec sp = spec::parse_spec(read_file(saved_config_path(store, o.id)), "config.json");
   spec::Process p = build_process(sp, o);
+  check_lsm_labels(p);
   if (p.terminal && o.detach && o.console_socket.empty())
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
   if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");

@@ -145,6 +145,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   std::string config_text = read_file(bundle + "/config.json");
   spec::Spec sp = spec::parse_spec(config_text, "config.json");
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
+  check_lsm_labels(*sp.process);
   if (!sp.linux.has_namespace(NamespaceType::mount))
     throw Error("config.json: linux.namespaces: a mount namespace is required");
   Extensions x = parse_extensions(sp.annotations);
@@ -196,6 +197,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   if (cg) {
     st.cgroup_paths = cg->paths();
+    st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
 
@@ -358,6 +360,7 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
   }
   if (cg) cg->destroy();
+  cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
   store.remove_dir(st.id);
 }

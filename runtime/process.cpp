@@ -19,6 +19,7 @@
 
 #include "runtime/files.h"
 #include "runtime/sync.h"
+#include "spec/unique_fd.h"
 
 namespace minirun::runtime {
 
@@ -143,6 +144,38 @@ void check_preserved_fds(int count) {
     if (::fcntl(fd, F_GETFD) < 0) throw Error("--preserve-fds: fd " + std::to_string(fd) + " is not open", EBADF);
 }
 
+static bool apparmor_enabled() {
+  std::string v;
+  return ::access("/sys/kernel/security/apparmor", F_OK) == 0 &&
+         try_read_file("/sys/module/apparmor/parameters/enabled", v) && !v.empty() && v[0] == 'Y';
+}
+
+static bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
+
+void check_lsm_labels(const spec::Process& p) {
+  if (!p.selinux_label.empty() && !selinux_enabled())
+    throw Error("process.selinuxLabel: selinux label is specified in config, but selinux is disabled or not supported",
+                EINVAL);
+  if (!p.apparmor_profile.empty() && !apparmor_enabled())
+    throw Error("process.apparmorProfile: apparmor profile \"" + p.apparmor_profile +
+                    "\" is specified in config, but apparmor is not enabled on this host",
+                EINVAL);
+}
+
+// Both LSMs take the label for the next execve through /proc/thread-self/attr.
+static void set_exec_label(const char* lsm_dir, const std::string& value, const std::string& field) {
+  std::string path = std::string("/proc/thread-self/attr/") + lsm_dir + "exec";
+  if (::access(path.c_str(), F_OK) != 0) path = "/proc/thread-self/attr/exec";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    throw_errno(field + ": write " + path);
+}
+
+static void apply_lsm_labels(const spec::Process& p) {
+  if (!p.apparmor_profile.empty()) set_exec_label("apparmor/", "exec " + p.apparmor_profile, "process.apparmorProfile");
+  if (!p.selinux_label.empty()) set_exec_label("", p.selinux_label, "process.selinuxLabel");
+}
+
 void apply_personality(const spec::Personality& p) {
   unsigned long domain = p.domain == "LINUX32" ? PER_LINUX32 : PER_LINUX;
   if (::personality(domain) < 0) throw_errno("linux.personality: personality " + p.domain);
@@ -243,6 +276,7 @@ void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   if (p.capabilities) apply_capability_sets(*p.capabilities);
   if (p.user.umask) ::umask(*p.user.umask);
+  apply_lsm_labels(p);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
   if (plan.seccomp && !plan.seccomp_loaded && !seccomp_early) send_listener(plan, load_seccomp(*plan.seccomp));
   std::vector<std::string> argv = plan.argv, envp = plan.envp;

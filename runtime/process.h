@@ -30,6 +30,11 @@ int socket_activation_fds();
 // numbers and reach the container: "--preserve-fds: fd 4 is not open".
 void check_preserved_fds(int count);
 
+// process.apparmorProfile / selinuxLabel as runc: refused when the host has
+// no such LSM ("process.selinuxLabel: selinux label is specified in config,
+// but selinux is disabled or not supported"); otherwise set for the execve.
+void check_lsm_labels(const spec::Process& p);
+
 // linux.personality: LINUX or LINUX32 (flags have no meaning yet, as runc).
 void apply_personality(const spec::Personality& p);
 

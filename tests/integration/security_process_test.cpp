@@ -95,6 +95,29 @@ TEST_F(SecurityProcessTest, UnknownCapabilityIsAnErrorNamingIt) {
   expect_no_leftovers("badcap");
 }
 
+// This host has neither LSM: runc refuses a label it cannot apply.
+TEST_F(SecurityProcessTest, LsmLabelsWithoutTheLsmAreRefused) {
+  if (path_exists("/sys/fs/selinux/enforce") || read_text("/sys/module/apparmor/parameters/enabled")[0] == 'Y')
+    GTEST_SKIP() << "an LSM is enabled here";
+  Bundle b;
+  b.set_args({"true"});
+  b.config["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0";
+  b.save();
+  Result r = minirun({"run", "-b", b.dir(), "lsm"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("process.selinuxLabel: selinux label is specified in config, but selinux is disabled"),
+            std::string::npos)
+      << r.err;
+  expect_no_leftovers("lsm");
+  b.config["process"].erase("selinuxLabel");
+  b.config["process"]["apparmorProfile"] = "docker-default";
+  b.save();
+  r = minirun({"run", "-b", b.dir(), "lsm"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("process.apparmorProfile"), std::string::npos) << r.err;
+  expect_no_leftovers("lsm");
+}
+
 TEST_F(SecurityProcessTest, NoNewPrivsRlimitsOomScoreUmaskGroups) {
   Bundle b;
   auto& p = b.config["process"];
