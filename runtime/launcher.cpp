@@ -197,7 +197,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   if (cg) {
     st.cgroup_paths = cg->paths();
-    st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
 
@@ -360,7 +359,6 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
   }
   if (cg) cg->destroy();
-  cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
   store.remove_dir(st.id);
 }
