@@ -1,0 +1,230 @@
+// Issue 5: terminals.  --console-socket hands the pty master over a unix
+// socket (SCM_RIGHTS), as conmon and containerd's shim receive it; a
+// foreground `run` with process.terminal relays a pty to the caller's
+// terminal and restores its mode.
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "harness.h"
+
+namespace minirun::test {
+namespace {
+
+// Listens on a unix socket and receives one fd, as a console-socket peer.
+class ConsoleSocket {
+ public:
+  explicit ConsoleSocket(const std::string& path) : path_(path) {
+    listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr = {};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_fd_, 1) != 0)
+      ADD_FAILURE() << "console socket " << path << ": " << strerror(errno);
+  }
+  ~ConsoleSocket() {
+    close(listen_fd_);
+    if (master_ >= 0) close(master_);
+    unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+  // The master received, or -1 after timeout_ms.
+  int receive(int timeout_ms = 10000) {
+    struct pollfd p = {listen_fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) != 1) return -1;
+    int conn = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) return -1;
+    char name[256] = {};
+    struct iovec iov = {name, sizeof name - 1};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) > 0) {
+      for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&master_, CMSG_DATA(c), sizeof(int));
+    }
+    name_ = name;
+    close(conn);
+    return master_;
+  }
+  const std::string& name() const { return name_; }
+  int master() const { return master_; }
+
+ private:
+  std::string path_;
+  std::string name_;
+  int listen_fd_ = -1;
+  int master_ = -1;
+};
+
+// Reads fd until `until` shows up, EOF/EIO, or the timeout.
+std::string read_until(int fd, const std::string& until, int timeout_ms = 10000) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (until.empty() || out.find(until) == std::string::npos) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) break;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, left) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;  // EIO: every slave fd is closed
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+class CliConsoleTest : public MinirunTest {
+ protected:
+  std::string socket_path(const std::string& name) { return root_ + "/" + name + ".sock"; }
+};
+
+TEST_F(CliConsoleTest, CreateSendsThePtyMasterOverTheConsoleSocket) {
+  Bundle b;
+  b.config["process"]["args"] = {"sh", "-c", "tty; stty size; read line; echo got:$line; exit 0"};
+  b.config["process"]["terminal"] = true;
+  b.config["process"]["consoleSize"] = {{"height", 33}, {"width", 111}};
+  b.save();
+  ConsoleSocket sock(socket_path("create"));
+  std::thread peer([&] { sock.receive(); });
+  Result c = minirun({"create", "--console-socket", sock.path(), "-b", b.dir(), "tty1"});
+  peer.join();
+  ASSERT_EQ(c.code, 0) << c.err;
+  int master = sock.master();
+  ASSERT_GE(master, 0) << "no fd arrived on the console socket";
+  EXPECT_EQ(sock.name(), "/dev/ptmx") << "runc sends the pty's name next to the fd";
+  ASSERT_EQ(minirun({"start", "tty1"}).code, 0);
+  std::string out = read_until(master, "33 111");
+  EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << "the container's own devpts: " << out;
+  EXPECT_NE(out.find("33 111"), std::string::npos) << "consoleSize applied: " << out;
+  ASSERT_EQ(write(master, "typed\n", 6), 6);
+  out = read_until(master, "");
+  EXPECT_NE(out.find("got:typed\r\n"), std::string::npos) << "input through the master reaches it: " << out;
+  EXPECT_EQ(minirun({"delete", "-f", "tty1"}).code, 0);
+  expect_no_leftovers("tty1");
+}
+
+TEST_F(CliConsoleTest, ExecTtyOverTheConsoleSocket) {
+  Bundle b;
+  b.set_args({"sleep", "1000"});
+  ASSERT_EQ(minirun({"run", "-d", "-b", b.dir(), "tty2"}).code, 0);
+  for (bool detach : {true, false}) {
+    ConsoleSocket sock(socket_path(detach ? "execd" : "exec"));
+    std::vector<std::string> args = {"exec", "-t", "--console-socket", sock.path()};
+    if (detach) args.push_back("-d");
+    args.insert(args.end(), {"tty2", "sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; exit 4"});
+    Result r;
+    std::thread run([&] { r = minirun(args); });
+    int master = sock.receive();
+    ASSERT_GE(master, 0) << "exec -t sent no pty master";
+    std::string out = read_until(master, "");
+    run.join();
+    EXPECT_EQ(r.code, detach ? 0 : 4) << r.err;
+    EXPECT_NE(out.find("/dev/pts/"), std::string::npos) << out;
+    EXPECT_NE(out.find("stdin-is-tty"), std::string::npos) << out;
+  }
+}
+
+TEST_F(CliConsoleTest, TtyErrorsAsRunc) {
+  Bundle b;
+  b.config["process"]["args"] = {"sh"};
+  b.config["process"]["terminal"] = true;
+  b.save();
+  Result c = minirun({"create", "-b", b.dir(), "notty"});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.err.find("cannot allocate tty if minirun will detach without setting console socket"), std::string::npos)
+      << c.err;
+  expect_no_leftovers("notty");
+  Result d = minirun({"run", "-d", "-b", b.dir(), "notty"});
+  EXPECT_EQ(d.code, 1);
+  expect_no_leftovers("notty");
+  b.set_args({"sleep", "1000"});
+  Result s = minirun({"create", "--console-socket", socket_path("none"), "-b", b.dir(), "sockwithouttty"});
+  EXPECT_EQ(s.code, 1) << "a console socket without process.terminal";
+  expect_no_leftovers("sockwithouttty");
+  ASSERT_EQ(minirun({"run", "-d", "-b", b.dir(), "ttyexec"}).code, 0);
+  Result e = minirun({"exec", "-t", "-d", "ttyexec", "true"});
+  EXPECT_EQ(e.code, 255);
+  EXPECT_NE(e.err.find("cannot allocate tty"), std::string::npos) << e.err;
+  // A console socket nobody listens on: create fails and leaves nothing.
+  b.config["process"]["terminal"] = true;
+  b.save();
+  Result dead = minirun({"create", "--console-socket", socket_path("nobody"), "-b", b.dir(), "deadsock"});
+  EXPECT_EQ(dead.code, 1);
+  EXPECT_NE(dead.err.find(socket_path("nobody")), std::string::npos) << dead.err;
+  expect_no_leftovers("deadsock");
+}
+
+// `minirun run` on a terminal: raw mode while it runs, restored after.
+TEST_F(CliConsoleTest, ForegroundTtyRunRelaysAndRestoresTheTerminal) {
+  Bundle b;
+  b.config["process"]["args"] = {"sh"};
+  b.config["process"]["terminal"] = true;
+  b.config["process"]["env"] = {"PATH=/bin", "TERM=dumb", "PS1=prompt# "};
+  b.save();
+  int master, slave;
+  struct winsize ws = {40, 120, 0, 0};
+  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, &ws), 0);
+  struct termios before;
+  ASSERT_EQ(tcgetattr(slave, &before), 0);
+  ASSERT_TRUE(before.c_lflag & ECHO);
+  std::string root = root_, dir = b.dir();
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    ioctl(slave, TIOCSCTTY, 0);
+    for (int fd = 0; fd < 3; ++fd) dup2(slave, fd);
+    close(master);
+    close(slave);
+    execl(MINIRUN_BIN, MINIRUN_BIN, "--root", root.c_str(), "run", "-b", dir.c_str(), "ttyrun", nullptr);
+    _exit(127);
+  }
+  std::string out = read_until(master, "prompt# ");
+  ASSERT_NE(out.find("prompt# "), std::string::npos) << "no shell prompt: " << out;
+  struct termios during;
+  ASSERT_EQ(tcgetattr(slave, &during), 0);
+  EXPECT_FALSE(during.c_lflag & (ECHO | ICANON)) << "the caller's terminal is raw while the container runs";
+  const char input[] = "stty size; echo hi; exit 3\n";
+  ASSERT_EQ(write(master, input, sizeof input - 1), static_cast<ssize_t>(sizeof input - 1));
+  int status = 0;
+  for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
+    out += read_until(master, "", 20);
+  }
+  if (waitpid(pid, &status, WNOHANG) == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ADD_FAILURE() << "minirun run did not exit";
+  }
+  fcntl(master, F_SETFL, O_NONBLOCK);
+  out += read_until(master, "", 100);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << "status " << status << ": " << out;
+  EXPECT_NE(out.find("\r\nhi\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("40 120"), std::string::npos) << "window size copied from the caller's terminal: " << out;
+  struct termios after;
+  ASSERT_EQ(tcgetattr(slave, &after), 0);
+  EXPECT_EQ(after.c_lflag, before.c_lflag) << "terminal mode restored";
+  EXPECT_EQ(after.c_iflag, before.c_iflag);
+  EXPECT_EQ(after.c_oflag, before.c_oflag);
+  close(master);
+  close(slave);
+  expect_no_leftovers("ttyrun");
+}
+
+}  // namespace
+}  // namespace minirun::test
