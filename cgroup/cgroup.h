@@ -102,6 +102,10 @@ class Manager {
   // Kills what is left, waits for it to go, removes every dir create() made,
   // in every hierarchy.  Safe to call twice and after a partial create().
   virtual void destroy() = 0;
+  // The dirs create() made above the container's own ones (parents first),
+  // for state.json: destroy() of a manager from from_paths() cannot know
+  // them; pass them to remove_made_parents() after it.
+  virtual std::vector<std::string> made_parents() const = 0;
 
   virtual Stats stats() const = 0;
   virtual uint64_t oom_kill_count() const = 0;       // memory.oom_control oom_kill / memory.events oom_kill
@@ -128,6 +132,10 @@ class Manager {
 //   below); parents made by create() are only known to that same object.
 // - clone_into_fd(): the fd is O_RDONLY|O_DIRECTORY (works with
 //   CLONE_INTO_CGROUP on every kernel); the caller closes it.
+
+// rmdir of each of made_parents() (deepest first), not recursive: one still
+// holding another container's cgroup, or already gone, is left alone.
+void remove_made_parents(const std::vector<std::string>& dirs);
 
 // Pure helpers, unit-tested.
 uint64_t shares_to_weight(uint64_t shares);  // runc's conversion

@@ -32,6 +32,7 @@ class HybridManager : public Manager {
   std::vector<pid_t> processes() const override;
   void kill_all(int sig) override;
   void destroy() override;
+  std::vector<std::string> made_parents() const override;
   Stats stats() const override;
   uint64_t oom_kill_count() const override { return v1_->oom_kill_count(); }
   std::optional<int64_t> memory_limit() const override { return v1_->memory_limit(); }

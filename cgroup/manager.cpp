@@ -1,6 +1,7 @@
 // The public entry points: layout detection, the factories, the hybrid
 // composition and the pure helpers.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -124,6 +125,19 @@ void HybridManager::destroy() {
     if (!failed) failed = e;
   }
   if (failed) throw *failed;
+}
+
+std::vector<std::string> HybridManager::made_parents() const {
+  auto out = v1_->made_parents();
+  for (const auto& d : v2_->made_parents()) out.push_back(d);
+  return out;
+}
+
+void remove_made_parents(const std::vector<std::string>& dirs) {
+  // Deepest first, whatever order the hierarchies came in.
+  std::vector<std::string> sorted = dirs;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& d : sorted) ::rmdir(d.c_str());
 }
 
 Stats HybridManager::stats() const {

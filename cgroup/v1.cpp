@@ -189,6 +189,15 @@ void V1Manager::destroy() {
   made_.clear();
 }
 
+std::vector<std::string> V1Manager::made_parents() const {
+  auto dirs = distinct_dirs();
+  std::vector<std::string> out;
+  for (const auto& d : made_) {
+    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) out.push_back(d);
+  }
+  return out;
+}
+
 Stats V1Manager::stats() const {
   Stats s;
   cpu_stats(dir("cpu"), dir("cpuacct"), s.cpu);

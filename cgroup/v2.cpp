@@ -191,6 +191,14 @@ void V2Manager::destroy() {
   made_.clear();
 }
 
+std::vector<std::string> V2Manager::made_parents() const {
+  std::vector<std::string> out;
+  for (const auto& d : made_) {
+    if (d != dir_) out.push_back(d);
+  }
+  return out;
+}
+
 Stats V2Manager::stats() const {
   Stats s;
   cpu_stats(dir_, s.cpu);

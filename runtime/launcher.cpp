@@ -197,6 +197,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   if (cg) {
     st.cgroup_paths = cg->paths();
+    st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
 
@@ -329,7 +330,14 @@ void start_container(const StateStore& store, const ContainerState& st) {
   std::string config;
   if (try_read_file(saved_config_path(store, st.id), config) && config.find("\"poststart\"") != std::string::npos) {
     spec::Spec sp = spec::parse_spec(config, "config.json");
-    run_hooks(sp.hooks.poststart, state_json(st, Status::running, false), "poststart");
+    try {
+      run_hooks(sp.hooks.poststart, state_json(st, Status::running, false), "poststart");
+    } catch (const Error&) {
+      // runc: a failed poststart stops the container; delete cleans up.
+      if (!st.cgroup_paths.empty()) cgroup::Manager::from_paths(st.cgroup_paths)->kill_all(SIGKILL);
+      if (process_is(st.pid, st.start_time)) ::kill(st.pid, SIGKILL);
+      throw;
+    }
   }
 }
 
@@ -359,6 +367,7 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
   }
   if (cg) cg->destroy();
+  cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
   store.remove_dir(st.id);
 }

@@ -31,6 +31,7 @@ struct ContainerState {
   std::string owner;
   std::map<std::string, std::string> annotations;
   std::map<std::string, std::string> cgroup_paths;
+  std::vector<std::string> cgroup_made_parents;  // removed on delete
   std::optional<ns::Lease> lease;  // bridge networking
   bool overlay = false;
   bool persistent_upper = false;
