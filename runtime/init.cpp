@@ -105,7 +105,12 @@ void run_init(InitContext& ctx) {
   send_message(ctx.sync_fd, Stage::ready);
   ctx.parent_listening = false;
   wait_for_exec_fifo(ctx.fifo_fd);
-  if (!h.start_container.empty()) run_hooks(h.start_container, state, "startContainer");
+  if (!h.start_container.empty()) {
+    // runc: the container is "created" when startContainer hooks run.
+    auto created = nlohmann::ordered_json::parse(state);
+    created["status"] = "created";
+    run_hooks(h.start_container, created.dump(), "startContainer");
+  }
   ::close(ctx.sync_fd);
   plan.listener_sock = -1;
   unblock_all_signals();
