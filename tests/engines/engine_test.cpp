@@ -423,6 +423,16 @@ TEST_P(PodmanTest, MissingEntrypointIs127) {
   EXPECT_TRUE(wait_runtime_empty()) << "a failed create leaves nothing in the runtime";
 }
 
+// What podman's config carries that a plain bundle does not: its default
+// seccomp profile (defaultErrnoRet), tmpcopyup, a numeric umask, rlimits.
+TEST_P(PodmanTest, SeccompTmpcopyupUmask) {
+  Result r = podman({"run", "--rm", "--network", "none", "--tmpfs", "/etc:rw,tmpcopyup", kImage, "sh", "-c",
+                     "grep '^Seccomp:' /proc/self/status; umask; head -1 /etc/passwd; "
+                     "grep ' /etc ' /proc/self/mountinfo | grep -c tmpfs"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Seccomp:\t2\n0022\nroot:x:0:0:root:/root:/bin/sh\n1\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, PodmanTest, ::testing::Values("minirun", "runc"),
                          [](const auto& info) { return info.param; });
 
