@@ -49,6 +49,9 @@ void add_pause_resume(CLI::App& app, Globals& g, Action& action) {
         auto store = g.store();
         auto lock = store.lock(pause_id);
         auto st = store.load(pause_id);
+        // runc: only a running container can be paused.
+        Status s = current_status(store, st);
+        if (s != Status::running && s != Status::created) throw Error("container not running");
         running_cgroup(store, st)->freeze();
         return 0;
       });

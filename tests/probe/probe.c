@@ -118,12 +118,18 @@ static volatile sig_atomic_t last_signal;
 static void on_signal(int s) { last_signal = s; }
 
 static int signals_loop(void) {
+  // Signals stay blocked except inside sigsuspend: one arriving while we
+  // print cannot be lost before we wait again (pause() would miss it).
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  sigprocmask(SIG_BLOCK, &all, NULL);
   for (int s = 1; s < 32; s++)
     if (s != SIGKILL && s != SIGSTOP) signal(s, on_signal);
   printf("ready\n");
   fflush(stdout);
   for (;;) {
-    pause();
+    sigsuspend(&none);
     int s = last_signal;
     last_signal = 0;
     if (s) {
