@@ -136,6 +136,9 @@ TEST_F(CliLifecycleTest, DeleteForceKillsRunningAndPausedContainers) {
   ASSERT_EQ(minirun({"start", "forced"}).code, 0);
   ASSERT_EQ(minirun({"pause", "forced"}).code, 0);
   EXPECT_EQ(status_of("forced"), "paused");
+  Result again = minirun({"pause", "forced"});
+  EXPECT_EQ(again.code, 1) << "runc refuses to pause a paused container";
+  EXPECT_NE(again.err.find("container not running"), std::string::npos) << again.err;
   Result d = minirun({"delete", "forced"});
   EXPECT_EQ(d.code, 1);
   EXPECT_NE(d.err.find("that is not stopped: paused"), std::string::npos) << d.err;
