@@ -54,22 +54,11 @@ spec::Process build_process(const spec::Spec& sp, const ExecOptions& o) {
 
 // Looks a user or group name up in the container's /etc/passwd or /etc/group.
 bool lookup_id(const std::string& file, const std::string& name, uint32_t& id, uint32_t* gid) {
-  std::string text;
-  if (!try_read_file(file, text)) return false;
-  std::stringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> f;
-    std::stringstream fields(line);
-    std::string field;
-    while (std::getline(fields, field, ':')) f.push_back(field);
-    if (f.size() >= 3 && f[0] == name) {
-      id = static_cast<uint32_t>(std::stoul(f[2]));
-      if (gid && f.size() >= 4) *gid = static_cast<uint32_t>(std::stoul(f[3]));
-      return true;
-    }
-  }
-  return false;
+  auto f = find_colon_record(file, [&](const auto& f) { return f.size() >= 3 && f[0] == name; });
+  if (!f) return false;
+  id = static_cast<uint32_t>(std::stoul((*f)[2]));
+  if (gid && f->size() >= 4) *gid = static_cast<uint32_t>(std::stoul((*f)[3]));
+  return true;
 }
 
 bool is_number(const std::string& s) {

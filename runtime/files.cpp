@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <sstream>
 
 #include "spec/unique_fd.h"
 
@@ -51,6 +52,22 @@ void write_file_atomic(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
   write_file(tmp, data, 0, 0600);
   if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename " + tmp);
+}
+
+std::optional<std::vector<std::string>> find_colon_record(
+    const std::string& path, const std::function<bool(const std::vector<std::string>&)>& match) {
+  std::string text;
+  if (!try_read_file(path, text)) return std::nullopt;
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::stringstream parts(line);
+    std::string field;
+    while (std::getline(parts, field, ':')) fields.push_back(field);
+    if (match(fields)) return fields;
+  }
+  return std::nullopt;
 }
 
 void write_pid_file(const std::string& path, int pid) {

@@ -59,18 +59,9 @@ std::string find_executable(const spec::Process& p) {
 
 // Home directory of uid from the container's /etc/passwd, "/" if none.
 static std::string home_of(uint32_t uid) {
-  std::string passwd;
-  if (!try_read_file("/etc/passwd", passwd)) return "/";
-  std::stringstream lines(passwd);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> f;
-    std::stringstream fields(line);
-    std::string field;
-    while (std::getline(fields, field, ':')) f.push_back(field);
-    if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5].empty() ? "/" : f[5];
-  }
-  return "/";
+  std::string id = std::to_string(uid);
+  auto f = find_colon_record("/etc/passwd", [&](const auto& f) { return f.size() >= 6 && f[2] == id; });
+  return f && !(*f)[5].empty() ? (*f)[5] : "/";
 }
 
 std::vector<std::string> process_environment(const spec::Process& p) {
