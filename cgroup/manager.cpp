@@ -167,15 +167,22 @@ std::unique_ptr<Manager> make_manager(const HostLayout& host, const std::map<std
   return v1;
 }
 
+// The mount table is read once per minirun process: `run` needs the layout
+// three times and `list` once per container.
+static const HostLayout& host_layout() {
+  static const HostLayout host = read_host_layout();
+  return host;
+}
+
 std::unique_ptr<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {
-  HostLayout host = read_host_layout();
+  const HostLayout& host = host_layout();
   if (host.v1.empty() && !host.v2) throw Error("cgroup: no cgroup filesystem is mounted on this host", ENOENT);
   auto own = parse_proc_cgroup(fs::read("/proc/self/cgroup"));
   return make_manager(host, resolve_paths(host, own, cgroups_path, id), true);
 }
 
 std::unique_ptr<Manager> Manager::from_paths(const std::map<std::string, std::string>& paths) {
-  return make_manager(read_host_layout(), paths, false);
+  return make_manager(host_layout(), paths, false);
 }
 
 }  // namespace minirun::cgroup
