@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config git file
   nlohmann-json3-dev libseccomp-dev libcap-dev libmnl-dev libcli11-dev googletest libgtest-dev
   busybox-static iproute2 procps psmisc uidmap time strace
-  runc crun podman conmon containerd skopeo hyperfine
+  runc crun podman conmon containerd skopeo hyperfine jq
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
