@@ -68,7 +68,9 @@ void V1Manager::create() {
   if (has("freezer") && read_freezer(dir("freezer")) == "FROZEN") {
     throw Error("cgroup " + dir("freezer") + " is frozen; thaw it first", EBUSY);
   }
-  for (const auto& d : distinct_dirs()) refuse_populated(d);
+  // A dir made just now cannot hold processes: only check pre-existing ones.
+  for (const auto& d : distinct_dirs())
+    if (std::find(made_.begin(), made_.end(), d) == made_.end()) refuse_populated(d);
   undo.dismiss();
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -79,13 +80,17 @@ void V2Manager::create() {
   with_context("create cgroup", [&] { fs::mkdir_p(dir_, made_); });
   if (full_) enable_controllers(available_controllers());
   if (events_frozen(dir_)) throw Error("cgroup " + dir_ + " is frozen; thaw it first", EBUSY);
-  refuse_populated(dir_);
+  if (std::find(made_.begin(), made_.end(), dir_) == made_.end()) refuse_populated(dir_);
   undo.dismiss();
 }
 
 void V2Manager::apply(const spec::Resources& r) {
   if (!r.devices.empty()) {
-    if (!full_) throw Error("linux.resources.devices: the devices controller is on cgroup v1 on this host", EINVAL);
+    if (!full_)
+      throw Error(
+          "linux.resources.devices: the devices controller is on "
+          "cgroup v1 on this host",
+          EINVAL);
     attach_device_filter(dir_, r.devices);
   }
   if (r.memory) {
@@ -142,9 +147,9 @@ void V2Manager::wait_frozen(bool frozen) {
     if (events_frozen(dir_) == frozen) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(i < 100 ? 1 : 5));
   }
-  throw Error(std::string(frozen ? "freeze " : "thaw ") + dir_ + ": cgroup.events did not show frozen " +
-                  (frozen ? "1" : "0"),
-              EBUSY);
+  throw Error(
+      std::string(frozen ? "freeze " : "thaw ") + dir_ + ": cgroup.events did not show frozen " + (frozen ? "1" : "0"),
+      EBUSY);
 }
 
 void V2Manager::freeze() {
