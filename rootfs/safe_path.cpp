@@ -159,6 +159,16 @@ UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, mode_t mode) {
   if (!openat2_missing) {
     int fd = openat2_in_root(root_fd, path, O_PATH | O_DIRECTORY, 0);
     if (fd >= 0) return UniqueFd(fd);
+    // Usually only the leaf is missing: make it under its parent (resolved
+    // in the root; mkdirat never follows the new name) and reopen through
+    // the root, instead of walking every component from "/".
+    const std::string name = last_component(path);
+    if (errno == ENOENT && !name.empty() && name != "." && name != "..") {
+      UniqueFd parent = mkdir_all_in_root(root_fd, parent_dir(path), mode);
+      if (::mkdirat(parent.get(), name.c_str(), mode) != 0 && errno != EEXIST) throw_errno("mkdir " + path);
+      fd = openat2_in_root(root_fd, path, O_PATH | O_DIRECTORY, 0);
+      if (fd >= 0) return UniqueFd(fd);
+    }
   }
   return with_context("mkdir " + path, [&] { return walk_in_root(root_fd, path, 0, mode, true); });
 }
