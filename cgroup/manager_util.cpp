@@ -20,6 +20,21 @@ std::vector<pid_t> processes_below(const std::string& dir) {
   return out;
 }
 
+void apply_pids(const std::string& dir, const spec::Pids& p) {
+  if (p.limit == 0) return;  // runc: 0 leaves the limit as it is, -1 lifts it
+  fs::write_field("pids.limit", fs::join(dir, "pids.max"), p.limit > 0 ? std::to_string(p.limit) : "max");
+}
+
+void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits, const char* suffix) {
+  for (const auto& h : limits) {
+    std::string field = "hugepageLimits[" + h.page_size + "]";
+    std::string base = "hugetlb." + h.page_size + ".";
+    fs::write_field(field, fs::join(dir, base + suffix), std::to_string(h.limit));
+    std::string rsvd = fs::join(dir, base + "rsvd." + suffix);
+    if (fs::exists(rsvd)) fs::write_field(field, rsvd, std::to_string(h.limit));
+  }
+}
+
 void refuse_populated(const std::string& dir) {
   auto pids = fs::read_pids(dir);
   if (pids.empty()) return;

@@ -17,6 +17,11 @@ void refuse_populated(const std::string& dir);
 // rmdir every directory of `dirs` and anything below it, deepest first;
 // missing dirs are fine.  Throws the first failure after trying them all.
 void remove_made_dirs(const std::vector<std::string>& dirs);
+// pids.max, the same file on v1 and v2.
+void apply_pids(const std::string& dir, const spec::Pids& p);
+// hugetlb.<size>.<suffix> (and .rsvd.<suffix> where it exists); the suffix
+// is "limit_in_bytes" on v1 and "max" on v2.
+void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits, const char* suffix);
 // SIGKILL what is left in the manager's cgroups, wait (~2 s) until empty.
 void kill_and_wait(Manager& m);
 

@@ -90,7 +90,7 @@ void V1Manager::apply(const spec::Resources& r) {
   if (r.cpu && has_cpu_content(*r.cpu)) apply_cpu(need("cpu", "cpu"), *r.cpu);
   if (r.pids) apply_pids(need("pids", "pids"), *r.pids);
   if (r.block_io && has_blkio_content(*r.block_io)) apply_blkio(need("blkio", "blockIO"), *r.block_io);
-  if (!r.hugepage_limits.empty()) apply_hugetlb(need("hugetlb", "hugepageLimits"), r.hugepage_limits);
+  if (!r.hugepage_limits.empty()) apply_hugetlb(need("hugetlb", "hugepageLimits"), r.hugepage_limits, "limit_in_bytes");
   if (r.network && r.network->class_id) apply_net_cls(need("net_cls", "network.classID"), *r.network->class_id);
   if (r.network && !r.network->priorities.empty()) {
     apply_net_prio(need("net_prio", "network.priorities"), r.network->priorities);

@@ -17,9 +17,7 @@ void apply_cpu(const std::string& dir, const spec::Cpu& c);
 void apply_cpuset(const std::string& dir, const spec::Cpu& c);
 // cpuset.cpus/mems of a new cgroup start empty: copy them from the parent.
 void inherit_cpuset(const std::string& dir);
-void apply_pids(const std::string& dir, const spec::Pids& p);
 void apply_blkio(const std::string& dir, const spec::BlockIO& b);
-void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
 void apply_net_cls(const std::string& dir, uint32_t class_id);
 void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios);
 void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);

@@ -111,7 +111,7 @@ void V2Manager::apply(const spec::Resources& r) {
   }
   if (!r.hugepage_limits.empty()) {
     enable_controllers({"hugetlb"});
-    apply_hugetlb(dir_, r.hugepage_limits);
+    apply_hugetlb(dir_, r.hugepage_limits, "max");
   }
   if (r.network && (r.network->class_id || !r.network->priorities.empty())) {
     throw Error(std::string("linux.resources.network.") + (r.network->class_id ? "classID" : "priorities") +

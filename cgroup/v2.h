@@ -17,9 +17,7 @@ namespace minirun::cgroup::v2 {
 // Controller writers.  Absent fields are not written.
 void apply_memory(const std::string& dir, const spec::Memory& m);
 void apply_cpu(const std::string& dir, const spec::Cpu& c);
-void apply_pids(const std::string& dir, const spec::Pids& p);
 void apply_io(const std::string& dir, const spec::BlockIO& b);
-void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits);
 void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 void apply_unified(const std::string& dir, const std::map<std::string, std::string>& unified);
 

@@ -1,4 +1,4 @@
-// cgroup v2 pids, hugetlb, rdma controllers and the `unified` map.
+// cgroup v2 rdma controllers and the `unified` map.
 #include <cerrno>
 
 #include "cgroup/fs.h"
@@ -10,20 +10,6 @@ namespace minirun::cgroup::v2 {
 namespace {
 std::string f(const std::string& dir, const std::string& name) { return fs::join(dir, name); }
 }  // namespace
-
-void apply_pids(const std::string& dir, const spec::Pids& p) {
-  if (p.limit == 0) return;  // runc: 0 leaves the limit as it is, -1 lifts it
-  fs::write_field("pids.limit", f(dir, "pids.max"), p.limit > 0 ? std::to_string(p.limit) : "max");
-}
-
-void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
-  for (const auto& h : limits) {
-    std::string field = "hugepageLimits[" + h.page_size + "]";
-    fs::write_field(field, f(dir, "hugetlb." + h.page_size + ".max"), std::to_string(h.limit));
-    std::string rsvd = f(dir, "hugetlb." + h.page_size + ".rsvd.max");
-    if (fs::exists(rsvd)) fs::write_field(field, rsvd, std::to_string(h.limit));
-  }
-}
 
 void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
   for (const auto& [device, limits] : rdma) {
