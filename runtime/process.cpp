@@ -72,7 +72,7 @@ std::vector<std::string> process_environment(const spec::Process& p) {
   return env;
 }
 
-static int scheduler_policy(const std::string& name) {
+static uint32_t scheduler_policy(const std::string& name) {
   if (name == "SCHED_OTHER") return SCHED_OTHER;
   if (name == "SCHED_FIFO") return SCHED_FIFO;
   if (name == "SCHED_RR") return SCHED_RR;
@@ -80,6 +80,48 @@ static int scheduler_policy(const std::string& name) {
   if (name == "SCHED_IDLE") return SCHED_IDLE;
   if (name == "SCHED_DEADLINE") return 6;
   throw Error("process.scheduler.policy: unknown policy \"" + name + "\"");
+}
+
+static uint64_t scheduler_flag(const std::string& name) {
+  static const std::pair<const char*, uint64_t> flags[] = {
+      {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},         {"SCHED_FLAG_DL_OVERRUN", 0x04},
+      {"SCHED_FLAG_KEEP_POLICY", 0x08},    {"SCHED_FLAG_KEEP_PARAMS", 0x10},     {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+      {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40}};
+  for (const auto& [n, v] : flags)
+    if (name == n) return v;
+  throw Error("process.scheduler.flags: unknown flag \"" + name + "\"");
+}
+
+// The kernel's struct sched_attr (glibc 2.36 has no wrapper): one call sets
+// every policy, SCHED_DEADLINE's runtime/deadline/period and the flags.
+struct SchedAttr {
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+static void apply_scheduler(const spec::Scheduler& s) {
+  SchedAttr attr = {};
+  attr.size = sizeof attr;
+  attr.sched_policy = scheduler_policy(s.policy);
+  for (const auto& f : s.flags) attr.sched_flags |= scheduler_flag(f);
+  attr.sched_nice = s.nice;
+  attr.sched_priority = static_cast<uint32_t>(s.priority);
+  attr.sched_runtime = s.runtime;
+  attr.sched_deadline = s.deadline;
+  attr.sched_period = s.period;
+  if (::syscall(SYS_sched_setattr, 0, &attr, 0) != 0) throw_errno("process.scheduler: sched_setattr");
+}
+
+static void parse_cpu_list(const std::string& list, cpu_set_t& set, const std::string& field);
+
+static void set_cpu_affinity(const std::string& list, const std::string& field) {
+  cpu_set_t set;
+  parse_cpu_list(list, set, field);
+  if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno(field);
 }
 
 static void parse_cpu_list(const std::string& list, cpu_set_t& set, const std::string& field) {
@@ -102,24 +144,14 @@ void apply_process_limits(const spec::Process& p) {
     struct rlimit lim = {r.soft, r.hard};
     if (::setrlimit(r.resource, &lim) != 0) throw_errno("setrlimit " + r.type);
   }
-  if (p.scheduler) {
-    struct sched_param sp = {};
-    sp.sched_priority = p.scheduler->priority;
-    int policy = scheduler_policy(p.scheduler->policy);
-    if (policy != 6 && ::sched_setscheduler(0, policy, &sp) != 0) throw_errno("process.scheduler: sched_setscheduler");
-    if (p.scheduler->nice != 0 && ::setpriority(PRIO_PROCESS, 0, p.scheduler->nice) != 0)
-      throw_errno("process.scheduler.nice");
-  }
+  if (p.scheduler) apply_scheduler(*p.scheduler);
   if (p.io_priority) {
     int cls = p.io_priority->io_class == "IOPRIO_CLASS_RT" ? 1 : p.io_priority->io_class == "IOPRIO_CLASS_BE" ? 2 : 3;
     int prio = (cls << 13) | p.io_priority->priority;
     if (::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, prio) != 0) throw_errno("process.ioPriority");
   }
-  if (p.exec_cpu_affinity && !p.exec_cpu_affinity->initial.empty()) {
-    cpu_set_t set;
-    parse_cpu_list(p.exec_cpu_affinity->initial, set, "process.execCPUAffinity.initial");
-    if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno("process.execCPUAffinity.initial");
-  }
+  if (p.exec_cpu_affinity && !p.exec_cpu_affinity->initial.empty())
+    set_cpu_affinity(p.exec_cpu_affinity->initial, "process.execCPUAffinity.initial");
 }
 
 int socket_activation_fds() {
@@ -266,6 +298,9 @@ void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
   enter_cwd(p.cwd);
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   if (p.capabilities) apply_capability_sets(*p.capabilities);
+  // runc: "final" is the affinity the process execs with, once in its cgroup.
+  if (p.exec_cpu_affinity && !p.exec_cpu_affinity->final.empty())
+    set_cpu_affinity(p.exec_cpu_affinity->final, "process.execCPUAffinity.final");
   if (p.user.umask) ::umask(*p.user.umask);
   apply_lsm_labels(p);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");

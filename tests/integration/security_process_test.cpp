@@ -162,6 +162,37 @@ TEST_F(SecurityProcessTest, SchedulerIoPriorityPersonalityAffinity) {
   EXPECT_EQ(status_field(r.out, "Cpus_allowed_list"), "0");
 }
 
+TEST_F(SecurityProcessTest, SchedulerFlagsAndFinalAffinity) {
+  Bundle b;
+  auto& p = b.config["process"];
+  p["scheduler"] = {{"policy", "SCHED_BATCH"}, {"nice", 3}, {"flags", {"SCHED_FLAG_RESET_ON_FORK"}}};
+  // "initial" while minirun sets the process up, "final" for the execve.
+  p["execCPUAffinity"] = {{"initial", "0"}, {"final", "1"}};
+  b.set_args({"probe", "sched"});
+  Result r = minirun({"run", "-b", b.dir(), "schedflags"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "policy"), "SCHED_BATCH");
+  EXPECT_EQ(field(r.out, "reset_on_fork"), "1");
+  EXPECT_EQ(field(r.out, "nice"), "3");
+  EXPECT_EQ(status_field(r.out, "Cpus_allowed_list"), "1");
+  p["scheduler"] = {{"policy", "SCHED_BATCH"}, {"flags", {"SCHED_FLAG_BOGUS"}}};
+  b.save();
+  Result bad = minirun({"run", "-b", b.dir(), "schedbad"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("SCHED_FLAG_BOGUS"), std::string::npos) << bad.err;
+  expect_no_leftovers("schedbad");
+}
+
+TEST_F(SecurityProcessTest, SchedDeadline) {
+  Bundle b;
+  b.config["process"]["scheduler"] = {
+      {"policy", "SCHED_DEADLINE"}, {"runtime", 1000000}, {"deadline", 10000000}, {"period", 10000000}};
+  b.set_args({"probe", "sched"});
+  Result r = minirun({"run", "-b", b.dir(), "deadline"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "policy"), "SCHED_DEADLINE");
+}
+
 TEST_F(SecurityProcessTest, TimeNamespaceOffsetsShiftTheClocks) {
   Bundle b;
   b.config["linux"]["namespaces"].push_back({{"type", "time"}});

@@ -172,8 +172,11 @@ static int forkbomb(int n) {
 
 static int sched_report(void) {
   int policy = sched_getscheduler(0);
-  const char* names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE"};
-  printf("policy=%s\n", policy >= 0 && policy < 6 ? names[policy] : "?");
+  const char* names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                         "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
+  printf("reset_on_fork=%d\n", policy >= 0 && (policy & 0x40000000) ? 1 : 0);
+  if (policy >= 0) policy &= ~0x40000000;
+  printf("policy=%s\n", policy >= 0 && policy < 7 ? names[policy] : "?");
   struct sched_param sp;
   sched_getparam(0, &sp);
   printf("priority=%d\n", sp.sched_priority);
