@@ -35,6 +35,16 @@ void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit
   }
 }
 
+void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
+  for (const auto& [device, limits] : rdma) {
+    std::string line = device;
+    if (limits.hca_handles) line += " hca_handle=" + std::to_string(*limits.hca_handles);
+    if (limits.hca_objects) line += " hca_object=" + std::to_string(*limits.hca_objects);
+    if (line == device) continue;
+    fs::write_field("rdma[" + device + "]", fs::join(dir, "rdma.max"), line);
+  }
+}
+
 void refuse_populated(const std::string& dir) {
   auto pids = fs::read_pids(dir);
   if (pids.empty()) return;

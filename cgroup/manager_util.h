@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ void apply_pids(const std::string& dir, const spec::Pids& p);
 // hugetlb.<size>.<suffix> (and .rsvd.<suffix> where it exists); the suffix
 // is "limit_in_bytes" on v1 and "max" on v2.
 void apply_hugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits, const char* suffix);
+// rdma.max lines, the same format on v1 and v2.
+void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 // SIGKILL what is left in the manager's cgroups, wait (~2 s) until empty.
 void kill_and_wait(Manager& m);
 

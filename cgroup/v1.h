@@ -20,7 +20,6 @@ void inherit_cpuset(const std::string& dir);
 void apply_blkio(const std::string& dir, const spec::BlockIO& b);
 void apply_net_cls(const std::string& dir, uint32_t class_id);
 void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios);
-void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 // "deny a", then every rule in order to devices.allow / devices.deny.
 void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules);
 std::string device_rule_line(const spec::DeviceRule& r);  // "c 1:3 rwm", "a *:* rwm"

@@ -1,4 +1,4 @@
-// cgroup v1 net_cls, net_prio, rdma and devices controllers.
+// cgroup v1 net_cls, net_prio and devices controllers.
 #include <cerrno>
 
 #include "cgroup/fs.h"
@@ -18,16 +18,6 @@ void apply_net_cls(const std::string& dir, uint32_t class_id) {
 void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios) {
   for (const auto& p : prios) {
     fs::write_field("network.priorities", f(dir, "net_prio.ifpriomap"), p.name + " " + std::to_string(p.priority));
-  }
-}
-
-void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
-  for (const auto& [device, limits] : rdma) {
-    std::string line = device;
-    if (limits.hca_handles) line += " hca_handle=" + std::to_string(*limits.hca_handles);
-    if (limits.hca_objects) line += " hca_object=" + std::to_string(*limits.hca_objects);
-    if (line == device) continue;
-    fs::write_field("rdma[" + device + "]", f(dir, "rdma.max"), line);
   }
 }
 

@@ -18,7 +18,6 @@ namespace minirun::cgroup::v2 {
 void apply_memory(const std::string& dir, const spec::Memory& m);
 void apply_cpu(const std::string& dir, const spec::Cpu& c);
 void apply_io(const std::string& dir, const spec::BlockIO& b);
-void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma);
 void apply_unified(const std::string& dir, const std::map<std::string, std::string>& unified);
 
 // OCI memory.swap (memory+swap) -> memory.swap.max, as runc: -1 max, 0 unset.

@@ -1,4 +1,4 @@
-// cgroup v2 rdma controllers and the `unified` map.
+// cgroup v2: the `unified` map, pids and hugetlb stats.
 #include <cerrno>
 
 #include "cgroup/fs.h"
@@ -10,16 +10,6 @@ namespace minirun::cgroup::v2 {
 namespace {
 std::string f(const std::string& dir, const std::string& name) { return fs::join(dir, name); }
 }  // namespace
-
-void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
-  for (const auto& [device, limits] : rdma) {
-    std::string line = device;
-    if (limits.hca_handles) line += " hca_handle=" + std::to_string(*limits.hca_handles);
-    if (limits.hca_objects) line += " hca_object=" + std::to_string(*limits.hca_objects);
-    if (line == device) continue;
-    fs::write_field("rdma[" + device + "]", f(dir, "rdma.max"), line);
-  }
-}
 
 std::string unified_key_controller(const std::string& key) {
   auto dot = key.find('.');
