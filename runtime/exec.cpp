@@ -142,7 +142,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
   if (status == Status::paused && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
-  spec::Spec sp = spec::parse_spec(read_file(saved_config_path(store, o.id)), "config.json");
+  spec::Spec sp = load_saved_spec(store, o.id);
   spec::Process p = build_process(sp, o);
   check_lsm_labels(p);
   if (p.terminal && o.detach && o.console_socket.empty())

@@ -33,6 +33,10 @@ std::string saved_config_path(const StateStore& store, const std::string& id) {
   return store.dir(id) + "/config.json";
 }
 
+spec::Spec load_saved_spec(const StateStore& store, const std::string& id) {
+  return spec::parse_spec(read_file(saved_config_path(store, id)), "config.json");
+}
+
 namespace {
 
 std::string absolute(const std::string& path, const std::string& base) {
@@ -173,6 +177,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   st.rootfs = rootfs_path;
   st.created = rfc3339_now();
   st.annotations = sp.annotations;
+  st.poststart_hooks = !sp.hooks.poststart.empty();
+  st.poststop_hooks = !sp.hooks.poststop.empty();
 
   auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
   ScopeGuard remove_cgroup([&] {
@@ -259,7 +265,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     if (lease) ns::teardown_bridge(*lease, store.root());
   });
   auto hook_state = [&] { return state_json(st, Status::creating, false); };
-  [&] {
+  {
     if (nsplan.new_user)
       ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
@@ -297,7 +303,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     st.start_time = process_start_time(pid);
     store.save(st);
     write_pid_file(opts.pid_file, pid);
-  }();
+  }
   kill_init.dismiss();
   release_network.dismiss();
   remove_cgroup.dismiss();
@@ -327,9 +333,8 @@ void start_container(const StateStore& store, const ContainerState& st) {
   char c;
   if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
   ::unlink(fifo.c_str());
-  std::string config;
-  if (try_read_file(saved_config_path(store, st.id), config) && config.find("\"poststart\"") != std::string::npos) {
-    spec::Spec sp = spec::parse_spec(config, "config.json");
+  if (st.poststart_hooks) {
+    spec::Spec sp = load_saved_spec(store, st.id);
     try {
       run_hooks(sp.hooks.poststart, state_json(st, Status::running, false), "poststart");
     } catch (const Error&) {
@@ -357,10 +362,9 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
     ::waitpid(st.pid, nullptr, WNOHANG);  // ours when `run` is the parent
   }
-  std::string config;
-  if (try_read_file(saved_config_path(store, st.id), config) && config.find("\"poststop\"") != std::string::npos) {
+  if (st.poststop_hooks) {
     try {
-      spec::Spec sp = spec::parse_spec(config, "config.json");
+      spec::Spec sp = load_saved_spec(store, st.id);
       run_hooks(sp.hooks.poststop, state_json(st, Status::stopped, false), "poststop");
     } catch (const Error& e) {
       log_warning("delete " + st.id + ": " + e.what());

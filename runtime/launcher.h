@@ -7,6 +7,7 @@
 #include <string>
 
 #include "runtime/state.h"
+#include "spec/spec.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::runtime {
@@ -36,7 +37,8 @@ void start_container(const StateStore& store, const ContainerState& state);
 // state dir.  Safe on a half-created container.
 void destroy_container(const StateStore& store, const ContainerState& state);
 
-// Reads the config copy kept in the state dir (for exec, hooks, delete).
+// The config copy kept in the state dir (for exec, update, hooks).
 std::string saved_config_path(const StateStore& store, const std::string& id);
+spec::Spec load_saved_spec(const StateStore& store, const std::string& id);
 
 }  // namespace minirun::runtime

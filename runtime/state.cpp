@@ -100,7 +100,9 @@ void StateStore::save(const ContainerState& s) const {
             {"cgroup_made_parents", s.cgroup_made_parents},
             {"overlay", s.overlay},
             {"persistent_upper", s.persistent_upper},
-            {"oom_kills_at_create", s.oom_kills_at_create}};
+            {"oom_kills_at_create", s.oom_kills_at_create},
+            {"poststart_hooks", s.poststart_hooks},
+            {"poststop_hooks", s.poststop_hooks}};
   if (s.lease) j["lease"] = lease_to_json(*s.lease);
   write_file_atomic(dir(s.id) + "/state.json", j.dump());
 }
@@ -130,6 +132,8 @@ ContainerState StateStore::load(const std::string& id) const {
   s.overlay = j.value("overlay", false);
   s.persistent_upper = j.value("persistent_upper", false);
   s.oom_kills_at_create = j.value("oom_kills_at_create", uint64_t{0});
+  s.poststart_hooks = j.value("poststart_hooks", false);
+  s.poststop_hooks = j.value("poststop_hooks", false);
   if (j.contains("lease")) s.lease = lease_from_json(j["lease"]);
   return s;
 }

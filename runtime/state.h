@@ -36,6 +36,10 @@ struct ContainerState {
   bool overlay = false;
   bool persistent_upper = false;
   uint64_t oom_kills_at_create = 0;
+  // Known at create, so start and delete read the saved config only when
+  // they have hooks to run.
+  bool poststart_hooks = false;
+  bool poststop_hooks = false;
 };
 
 class StateStore {

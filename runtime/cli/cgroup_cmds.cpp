@@ -142,10 +142,7 @@ spec::Resources resources_from_flags(const UpdateFlags& f) {
 // default set and the config's linux.devices stay allowed as at create.
 void keep_default_devices(const StateStore& store, const std::string& id, spec::Resources& r) {
   if (r.devices.empty()) return;
-  std::vector<spec::Device> devices;
-  std::string config;
-  if (try_read_file(saved_config_path(store, id), config)) devices = spec::parse_spec(config, "config.json").linux.devices;
-  r = resources_with_default_devices(r, devices);
+  r = resources_with_default_devices(r, load_saved_spec(store, id).linux.devices);
 }
 
 }  // namespace
