@@ -25,8 +25,7 @@ Pty open_pty(const std::optional<spec::ConsoleSize>& size) {
   if (!pty.slave) throw_errno("open pty peer");
   struct stat st;
   // Unix98 pty slaves are char devices with majors 136-143.
-  if (::fstat(pty.slave.get(), &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
-      major(st.st_rdev) > 143)
+  if (::fstat(pty.slave.get(), &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
     throw Error("console: the pty peer is not a pty slave device");
   if (size && size->height && size->width) {
     struct winsize ws = {};

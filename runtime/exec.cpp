@@ -93,8 +93,8 @@ struct Joined {
   UniqueFd fd;
 };
 
-[[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p,
-                             const ExecOptions& o, const SeccompProgram* seccomp, bool setgroups_allowed,
+[[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p, const ExecOptions& o,
+                             const SeccompProgram* seccomp, bool setgroups_allowed,
                              const std::optional<spec::Personality>& personality) {
   std::string error;
   try {
@@ -166,14 +166,15 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
       joins.push_back({n.type, std::move(fd)});
     }
   }
-  bool has_net = std::any_of(joins.begin(), joins.end(), [](const Joined& j) { return j.type == NamespaceType::network; });
+  bool has_net =
+      std::any_of(joins.begin(), joins.end(), [](const Joined& j) { return j.type == NamespaceType::network; });
   if (!has_net && sp.annotations.count("run.minirun.network"))
     joins.push_back({NamespaceType::network, ns::open_namespace(proc + "/ns/net", NamespaceType::network)});
   UniqueFd root_fd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_errno("open " + proc + "/root");
   std::string setgroups;
-  bool setgroups_allowed = !in_user_ns || !try_read_file(proc + "/setgroups", setgroups) ||
-                           setgroups.find("deny") == std::string::npos;
+  bool setgroups_allowed =
+      !in_user_ns || !try_read_file(proc + "/setgroups", setgroups) || setgroups.find("deny") == std::string::npos;
   // Re-check the identity now that the namespace fds pin the container.
   if (!process_is(st.pid, st.start_time)) throw Error("cannot exec in a stopped container");
 
@@ -204,8 +205,8 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   pid_t pid = ::fork();
   if (pid == 0) {
     parent_sock.reset();
-    exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr,
-               setgroups_allowed, sp.linux.personality);
+    exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed,
+               sp.linux.personality);
   }
   int fork_errno = errno;
   if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);

@@ -29,9 +29,7 @@ namespace minirun::runtime {
 
 using spec::NamespaceType;
 
-std::string saved_config_path(const StateStore& store, const std::string& id) {
-  return store.dir(id) + "/config.json";
-}
+std::string saved_config_path(const StateStore& store, const std::string& id) { return store.dir(id) + "/config.json"; }
 
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id) {
   return spec::parse_spec(read_file(saved_config_path(store, id)), "config.json");
@@ -74,9 +72,14 @@ void plan_namespaces(const spec::Spec& sp, const Extensions& x, NamespacePlan& p
       continue;
     }
     switch (n.type) {
-      case NamespaceType::cgroup: plan.new_cgroup = true; break;  // after joining the cgroup
-      case NamespaceType::time: plan.new_time = true; break;      // the init unshares it, offsets first
-      default: plan.clone_flags |= ns::clone_flag(n.type);
+      case NamespaceType::cgroup:
+        plan.new_cgroup = true;
+        break;  // after joining the cgroup
+      case NamespaceType::time:
+        plan.new_time = true;
+        break;  // the init unshares it, offsets first
+      default:
+        plan.clone_flags |= ns::clone_flag(n.type);
     }
     if (n.type == NamespaceType::user) plan.new_user = true;
   }
@@ -117,8 +120,8 @@ nlohmann::json network_files(const StateStore& store, const std::string& id, con
                              const ns::Lease& lease) {
   std::string name = hostname.empty() ? id : hostname;
   std::vector<std::pair<std::string, std::string>> files = {
-      {"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + lease.address + "\t" +
-                         name + "\n" + lease.gateway + "\thost.minirun.internal\n"},
+      {"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + lease.address + "\t" + name +
+                         "\n" + lease.gateway + "\thost.minirun.internal\n"},
       {"/etc/hostname", name + "\n"},
       {"/etc/resolv.conf", "nameserver " + lease.gateway + "\n"}};
   nlohmann::json out = nlohmann::json::array();
@@ -219,9 +222,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     ov.lower = x.overlay_lower;
     ov.lower.push_back(rootfs_path);
     ov.upper = x.overlay_upper.empty() ? dir + "/upper" : x.overlay_upper;
-    ov.work = !x.overlay_work.empty()     ? x.overlay_work
+    ov.work = !x.overlay_work.empty()   ? x.overlay_work
               : x.overlay_upper.empty() ? dir + "/work"
-                                          : x.overlay_upper + "/../work";
+                                        : x.overlay_upper + "/../work";
     ov.target = dir + "/merged";
     for (const auto& d : {ov.upper, ov.work, ov.target})
       if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + d);
@@ -266,8 +269,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   });
   auto hook_state = [&] { return state_json(st, Status::creating, false); };
   {
-    if (nsplan.new_user)
-      ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
+    if (nsplan.new_user) ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
       write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
     if (cg) with_context("cgroup", [&] { cg->add_process(pid); });

@@ -84,8 +84,8 @@ static uint32_t scheduler_policy(const std::string& name) {
 
 static uint64_t scheduler_flag(const std::string& name) {
   static const std::pair<const char*, uint64_t> flags[] = {
-      {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},         {"SCHED_FLAG_DL_OVERRUN", 0x04},
-      {"SCHED_FLAG_KEEP_POLICY", 0x08},    {"SCHED_FLAG_KEEP_PARAMS", 0x10},     {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+      {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
+      {"SCHED_FLAG_KEEP_POLICY", 0x08},   {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
       {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40}};
   for (const auto& [n, v] : flags)
     if (name == n) return v;

@@ -20,11 +20,16 @@ using nlohmann::json;
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::creating: return "creating";
-    case Status::created: return "created";
-    case Status::running: return "running";
-    case Status::paused: return "paused";
-    case Status::stopped: return "stopped";
+    case Status::creating:
+      return "creating";
+    case Status::created:
+      return "created";
+    case Status::running:
+      return "running";
+    case Status::paused:
+      return "paused";
+    case Status::stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -70,8 +75,12 @@ std::vector<std::string> StateStore::list_ids() const {
 }
 
 static json lease_to_json(const ns::Lease& l) {
-  return json{{"container_id", l.container_id}, {"bridge", l.bridge}, {"host_veth", l.host_veth},
-              {"address", l.address},           {"prefix_len", l.prefix_len}, {"gateway", l.gateway},
+  return json{{"container_id", l.container_id},
+              {"bridge", l.bridge},
+              {"host_veth", l.host_veth},
+              {"address", l.address},
+              {"prefix_len", l.prefix_len},
+              {"gateway", l.gateway},
               {"mtu", l.mtu}};
 }
 
@@ -191,14 +200,10 @@ Status current_status(const StateStore& store, const ContainerState& s) {
 
 std::string state_json(const ContainerState& s, Status status, bool pretty) {
   // runc's field order, which people diffing outputs expect.
-  nlohmann::ordered_json j = {{"ociVersion", "1.0.2-dev"},
-            {"id", s.id},
-            {"pid", status == Status::stopped ? 0 : s.pid},
-            {"status", status_name(status)},
-            {"bundle", s.bundle},
-            {"rootfs", s.rootfs},
-            {"created", s.created},
-            {"owner", s.owner}};
+  nlohmann::ordered_json j = {
+      {"ociVersion", "1.0.2-dev"},     {"id", s.id},         {"pid", status == Status::stopped ? 0 : s.pid},
+      {"status", status_name(status)}, {"bundle", s.bundle}, {"rootfs", s.rootfs},
+      {"created", s.created},          {"owner", s.owner}};
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
   return pretty ? j.dump(2) : j.dump();
 }

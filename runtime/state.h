@@ -32,7 +32,7 @@ struct ContainerState {
   std::map<std::string, std::string> annotations;
   std::map<std::string, std::string> cgroup_paths;
   std::vector<std::string> cgroup_made_parents;  // removed on delete
-  std::optional<ns::Lease> lease;  // bridge networking
+  std::optional<ns::Lease> lease;                // bridge networking
   bool overlay = false;
   bool persistent_upper = false;
   uint64_t oom_kills_at_create = 0;

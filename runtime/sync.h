@@ -9,13 +9,13 @@
 namespace minirun::runtime {
 
 enum class Stage : unsigned char {
-  go = 1,          // parent -> init: ids mapped, cgroup joined, network ready; payload: state JSON
-  hooks = 2,       // init -> parent: rootfs prepared, run prestart/createRuntime/createContainer
-  hooks_done = 3,  // parent -> init
-  console = 4,     // init -> parent: the pty master (fd)
-  ready = 5,       // init -> parent: about to block on the exec fifo
-  error = 6,       // init -> parent: payload is the error line
-  exec_pid = 7,    // exec child -> parent: payload is the pid in the container
+  go = 1,                // parent -> init: ids mapped, cgroup joined, network ready; payload: state JSON
+  hooks = 2,             // init -> parent: rootfs prepared, run prestart/createRuntime/createContainer
+  hooks_done = 3,        // parent -> init
+  console = 4,           // init -> parent: the pty master (fd)
+  ready = 5,             // init -> parent: about to block on the exec fifo
+  error = 6,             // init -> parent: payload is the error line
+  exec_pid = 7,          // exec child -> parent: payload is the pid in the container
   seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
 };
 

@@ -17,7 +17,12 @@ int64_t parse_bytes(const std::string& text, const std::string& what) {
   for (char c : text.substr(i)) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (unit.size() == 2 && unit[1] == 'b') unit.pop_back();
   if (unit.size() == 3 && unit.substr(1) == "ib") unit = unit.substr(0, 1);
-  int shift = unit.empty() || unit == "b" ? 0 : unit == "k" ? 10 : unit == "m" ? 20 : unit == "g" ? 30 : unit == "t" ? 40 : -1;
+  int shift = unit.empty() || unit == "b" ? 0
+              : unit == "k"               ? 10
+              : unit == "m"               ? 20
+              : unit == "g"               ? 30
+              : unit == "t"               ? 40
+                                          : -1;
   if (shift < 0) throw Error(what + ": invalid size \"" + text + "\"");
   return n << shift;
 }

@@ -34,8 +34,9 @@ static std::string default_root() {
 
 static std::string version_text() {
   const struct scmp_version* v = seccomp_version();
-  return std::string("minirun version ") + MINIRUN_VERSION + "\nspec: 1.0.2-dev\nlibseccomp: " +
-         std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) + "\n";
+  return std::string("minirun version ") + MINIRUN_VERSION +
+         "\nspec: 1.0.2-dev\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->micro) + "\n";
 }
 
 // Go's flag package (runc's CLI) takes "-name" like "--name" and "-f=false"
@@ -131,8 +132,9 @@ int main(int argc, char** argv) {
   configure_logging({g.log, g.log_format == "json", g.debug});
   try {
     if (g.systemd_cgroup)
-      throw Error("--systemd-cgroup: the systemd cgroup manager is not supported (no systemd on this host); "
-                  "use the cgroupfs layout");
+      throw Error(
+          "--systemd-cgroup: the systemd cgroup manager is not supported (no systemd on this host); "
+          "use the cgroupfs layout");
     return action ? action() : 0;
   } catch (const std::exception& e) {
     log_error(e.what());

@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
@@ -79,8 +79,8 @@ namespace {
 struct UpdateFlags {
   std::string resources_file;
   std::string blkio_weight, cpu_period, cpu_quota, cpu_burst, cpu_share, cpu_rt_period, cpu_rt_runtime, cpu_idle,
-      cpuset_cpus, cpuset_mems, kernel_memory, kernel_memory_tcp, memory, memory_reservation, memory_swap,
-      pids_limit, l3_cache_schema, mem_bw_schema;
+      cpuset_cpus, cpuset_mems, kernel_memory, kernel_memory_tcp, memory, memory_reservation, memory_swap, pids_limit,
+      l3_cache_schema, mem_bw_schema;
 };
 
 uint64_t to_u64(const std::string& v, const char* flag) {
@@ -152,16 +152,24 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
   static UpdateFlags f;
   static std::string id;
   cmd->add_option("-r,--resources", f.resources_file, "path to a LinuxResources JSON file, - for stdin");
-  const std::pair<const char*, std::string*> flags[] = {
-      {"--blkio-weight", &f.blkio_weight},       {"--cpu-period", &f.cpu_period},
-      {"--cpu-quota", &f.cpu_quota},             {"--cpu-burst", &f.cpu_burst},
-      {"--cpu-share", &f.cpu_share},             {"--cpu-rt-period", &f.cpu_rt_period},
-      {"--cpu-rt-runtime", &f.cpu_rt_runtime},   {"--cpu-idle", &f.cpu_idle},
-      {"--cpuset-cpus", &f.cpuset_cpus},         {"--cpuset-mems", &f.cpuset_mems},
-      {"--kernel-memory", &f.kernel_memory},     {"--kernel-memory-tcp", &f.kernel_memory_tcp},
-      {"--memory", &f.memory},                   {"--memory-reservation", &f.memory_reservation},
-      {"--memory-swap", &f.memory_swap},         {"--pids-limit", &f.pids_limit},
-      {"--l3-cache-schema", &f.l3_cache_schema}, {"--mem-bw-schema", &f.mem_bw_schema}};
+  const std::pair<const char*, std::string*> flags[] = {{"--blkio-weight", &f.blkio_weight},
+                                                        {"--cpu-period", &f.cpu_period},
+                                                        {"--cpu-quota", &f.cpu_quota},
+                                                        {"--cpu-burst", &f.cpu_burst},
+                                                        {"--cpu-share", &f.cpu_share},
+                                                        {"--cpu-rt-period", &f.cpu_rt_period},
+                                                        {"--cpu-rt-runtime", &f.cpu_rt_runtime},
+                                                        {"--cpu-idle", &f.cpu_idle},
+                                                        {"--cpuset-cpus", &f.cpuset_cpus},
+                                                        {"--cpuset-mems", &f.cpuset_mems},
+                                                        {"--kernel-memory", &f.kernel_memory},
+                                                        {"--kernel-memory-tcp", &f.kernel_memory_tcp},
+                                                        {"--memory", &f.memory},
+                                                        {"--memory-reservation", &f.memory_reservation},
+                                                        {"--memory-swap", &f.memory_swap},
+                                                        {"--pids-limit", &f.pids_limit},
+                                                        {"--l3-cache-schema", &f.l3_cache_schema},
+                                                        {"--mem-bw-schema", &f.mem_bw_schema}};
   for (const auto& [name, target] : flags) cmd->add_option(name, *target);
   cmd->add_option("container-id", id, "container id")->required();
   cmd->callback([&] {
@@ -173,9 +181,9 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
         auto cg = running_cgroup(store, st);
         spec::Resources r;
         if (!f.resources_file.empty()) {
-          std::string text = f.resources_file == "-"
-                                 ? std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>())
-                                 : read_file(f.resources_file);
+          std::string text = f.resources_file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin),
+                                                                   std::istreambuf_iterator<char>())
+                                                     : read_file(f.resources_file);
           r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
           keep_default_devices(store, id, r);
         } else {
@@ -198,28 +206,30 @@ static json stats_json(const cgroup::Stats& s) {
     return a;
   };
   json hugetlb = json::object();
-  for (const auto& [size, h] : s.hugetlb) hugetlb[size] = {{"usage", h.usage}, {"max", h.max_usage}, {"failcnt", h.failcnt}};
-  return json{
-      {"cpu",
-       {{"usage",
-         {{"total", s.cpu.total_usage}, {"percpu", s.cpu.percpu_usage}, {"kernel", s.cpu.usage_kernel},
-          {"user", s.cpu.usage_user}}},
-        {"throttling",
-         {{"periods", s.cpu.throttling_periods},
-          {"throttledPeriods", s.cpu.throttled_periods},
-          {"throttledTime", s.cpu.throttled_time}}}}},
-      {"memory",
-       {{"cache", s.memory.cache},
-        {"usage", entry(s.memory.usage)},
-        {"swap", entry(s.memory.swap)},
-        {"kernel", entry(s.memory.kernel)},
-        {"kernelTCP", entry(s.memory.kernel_tcp)},
-        {"raw", s.memory.raw}}},
-      {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
-      {"blkio",
-       {{"ioServiceBytesRecursive", blkio(s.blkio.io_service_bytes_recursive)},
-        {"ioServicedRecursive", blkio(s.blkio.io_serviced_recursive)}}},
-      {"hugetlb", hugetlb}};
+  for (const auto& [size, h] : s.hugetlb)
+    hugetlb[size] = {{"usage", h.usage}, {"max", h.max_usage}, {"failcnt", h.failcnt}};
+  return json{{"cpu",
+               {{"usage",
+                 {{"total", s.cpu.total_usage},
+                  {"percpu", s.cpu.percpu_usage},
+                  {"kernel", s.cpu.usage_kernel},
+                  {"user", s.cpu.usage_user}}},
+                {"throttling",
+                 {{"periods", s.cpu.throttling_periods},
+                  {"throttledPeriods", s.cpu.throttled_periods},
+                  {"throttledTime", s.cpu.throttled_time}}}}},
+              {"memory",
+               {{"cache", s.memory.cache},
+                {"usage", entry(s.memory.usage)},
+                {"swap", entry(s.memory.swap)},
+                {"kernel", entry(s.memory.kernel)},
+                {"kernelTCP", entry(s.memory.kernel_tcp)},
+                {"raw", s.memory.raw}}},
+              {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
+              {"blkio",
+               {{"ioServiceBytesRecursive", blkio(s.blkio.io_service_bytes_recursive)},
+                {"ioServicedRecursive", blkio(s.blkio.io_serviced_recursive)}}},
+              {"hugetlb", hugetlb}};
 }
 
 // A Go duration as runc's --interval takes it: "5s", "500ms", "1m30s", "1h".
@@ -301,7 +311,8 @@ void add_events(CLI::App& app, Globals& g, Action& action) {
         };
         auto next_stats = std::chrono::steady_clock::now() + period;
         for (;;) {
-          auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
+          auto left =
+              std::chrono::duration_cast<std::chrono::milliseconds>(next_stats - std::chrono::steady_clock::now());
           struct pollfd p[2] = {{init.get(), POLLIN, 0}, {oom ? oom.get() : -1, POLLIN, 0}};
           int rc = ::poll(p, 2, static_cast<int>(std::max<int64_t>(left.count(), 0)));
           if (rc < 0 && errno != EINTR) throw_errno("poll");

@@ -12,7 +12,8 @@ void add_create(CLI::App& app, Globals& g, Action& action) {
   cmd->callback([&] {
     action = [&] {
       return with_command_context("create " + id, [&] {
-        CreateOptions o{id, f.bundle, f.console_socket, f.pid_file, f.no_pivot, f.no_new_keyring, f.preserve_fds, false};
+        CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
+                        f.no_pivot, f.no_new_keyring, f.preserve_fds,   false};
         create_container(g.store(), o);
         return 0;
       });

@@ -1,5 +1,6 @@
-#include "runtime/cli/cli.h"
 #include "runtime/exec.h"
+
+#include "runtime/cli/cli.h"
 #include "runtime/log.h"
 
 namespace minirun::runtime::cli {

@@ -7,10 +7,10 @@
 
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
-#include "runtime/units.h"
 #include "runtime/console.h"
 #include "runtime/launcher.h"
 #include "runtime/log.h"
+#include "runtime/units.h"
 
 namespace minirun::runtime::cli {
 
@@ -35,7 +35,8 @@ std::string id_for_bundle(const StateStore& store, const std::string& path) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' && c != '+') c = '_';
   if (base.empty() || base == "." || base == "..") base = "container";
   std::string id = base;
-  for (int n = 2; store.exists(id) || ::access(store.dir(id).c_str(), F_OK) == 0; ++n) id = base + "-" + std::to_string(n);
+  for (int n = 2; store.exists(id) || ::access(store.dir(id).c_str(), F_OK) == 0; ++n)
+    id = base + "-" + std::to_string(n);
   return id;
 }
 
@@ -74,8 +75,8 @@ void add_run(CLI::App& app, Globals& g, Action& action) {
       }
       return with_command_context("run " + id, [&] {
         if (!detach && !no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        CreateOptions o{id, f.bundle, f.console_socket, f.pid_file, f.no_pivot, f.no_new_keyring, f.preserve_fds,
-                        !detach};
+        CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
+                        f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
         Created c = create_container(store, o);
         try {
           start_container(store, c.state);

@@ -208,7 +208,8 @@ std::vector<std::string> find_cgroup_dirs(const std::string& name) {
     std::string base = own_cgroup_dir(c);
     if (base.empty() || !path_exists(base)) continue;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(base, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(base, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
       if (ec) break;
       if (it->is_directory() && it->path().filename() == name) found.push_back(it->path());
     }

@@ -200,8 +200,8 @@ TEST_F(RunTest, InvalidConfigFailsWithFieldPath) {
 
 TEST_F(RunTest, FailedMountLeavesNothing) {
   Bundle b;
-  b.config["mounts"].push_back({{"destination", "/mnt/x"}, {"type", "bind"}, {"source", "/nonexistent/src"},
-                                {"options", {"bind"}}});
+  b.config["mounts"].push_back(
+      {{"destination", "/mnt/x"}, {"type", "bind"}, {"source", "/nonexistent/src"}, {"options", {"bind"}}});
   b.set_args({"true"});
   Result r = minirun({"run", "-b", b.dir(), "badmount"});
   EXPECT_EQ(r.code, 1);
