@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "spec/error.h"
+#include "spec/files.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::cgroup::fs {
@@ -18,38 +19,12 @@ namespace minirun::cgroup::fs {
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 std::optional<std::string> try_read(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::nullopt;
   std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  if (!try_read_file(path, out)) return std::nullopt;
   return out;
 }
 
-std::string read(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("read " + path);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("read " + path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
+std::string read(const std::string& path) { return read_file(path); }
 
 int write_errno(const std::string& path, const std::string& value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));

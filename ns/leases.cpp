@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "spec/error.h"
+#include "spec/files.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::ns::leases {
@@ -34,36 +35,12 @@ UniqueFd lock_file(const std::string& path) {
   return fd;
 }
 
-std::string read_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return "";
-    throw_errno("open " + path);
-  }
+// A lease file that does not exist yet has no leases.
+std::string read_leases(const std::string& path) {
   std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-  }
-}
-
-void replace_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) throw_errno("open " + tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("write " + tmp);
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) < 0) throw_errno("fsync " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename " + tmp + " to " + path);
+  if (try_read_file(path, text)) return text;
+  if (errno == ENOENT) return "";
+  return read_file(path);  // throws, naming the path and the cause
 }
 
 }  // namespace
@@ -172,17 +149,17 @@ std::string file_path(const std::string& state_root, const std::string& bridge) 
 
 std::string acquire(const std::string& path, const Subnet& subnet, const std::string& container_id) {
   UniqueFd lock = lock_file(path);
-  auto entries = with_context(path, [&] { return parse(read_file(path)); });
+  auto entries = with_context(path, [&] { return parse(read_leases(path)); });
   std::string address = allocate(subnet, entries, container_id);
-  replace_file(path, format(entries));
+  write_file_atomic(path, format(entries), /*sync=*/true);
   return address;
 }
 
 void give_back(const std::string& path, const std::string& container_id) {
   if (::access(path.c_str(), F_OK) < 0 && errno == ENOENT) return;  // nothing was ever leased
   UniqueFd lock = lock_file(path);
-  auto entries = with_context(path, [&] { return parse(read_file(path)); });
-  if (release(entries, container_id)) replace_file(path, format(entries));
+  auto entries = with_context(path, [&] { return parse(read_leases(path)); });
+  if (release(entries, container_id)) write_file_atomic(path, format(entries), /*sync=*/true);
 }
 
 }  // namespace minirun::ns::leases

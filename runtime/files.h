@@ -1,4 +1,4 @@
-// Small file helpers for runtime/: whole-file reads and atomic writes.
+// runtime/'s file helpers on top of spec/files.h: pid files, /etc/passwd.
 #pragma once
 
 #include <functional>
@@ -6,15 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "spec/error.h"
+#include "spec/files.h"
 
 namespace minirun::runtime {
 
-std::string read_file(const std::string& path);                 // throws Error naming path
-bool try_read_file(const std::string& path, std::string& out);  // false if it cannot be read
-void write_file(const std::string& path, const std::string& data, int flags_extra = 0, unsigned mode = 0644);
-// write PATH.tmp then rename: readers see the old or the new file, never half.
-void write_file_atomic(const std::string& path, const std::string& data);
 // --pid-file: written atomically (engines poll for it); "" writes nothing.
 void write_pid_file(const std::string& path, int pid);
 

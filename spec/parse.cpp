@@ -1,11 +1,8 @@
 // config.json -> Spec: the entry points and the top-level objects.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 
+#include "spec/files.h"
 #include "spec/internal.h"
-#include "spec/unique_fd.h"
 
 namespace minirun::spec {
 
@@ -68,21 +65,6 @@ Spec read_spec(const JsonNode& top) {
   return spec;
 }
 
-std::string read_whole_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_errno("open " + path);
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  return text;
-}
-
 }  // namespace
 
 Spec parse_spec(const std::string& text, const std::string& label) {
@@ -96,7 +78,7 @@ Spec parse_spec(const std::string& text, const std::string& label) {
 
 Spec load_spec(const std::string& bundle_dir) {
   std::string path = bundle_dir.empty() ? "config.json" : bundle_dir + "/config.json";
-  return parse_spec(read_whole_file(path), "config.json");
+  return parse_spec(read_file(path), "config.json");
 }
 
 Process parse_process(const std::string& text, const std::string& label) {
