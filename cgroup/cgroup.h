@@ -88,9 +88,15 @@ class Manager {
   virtual void update(const spec::Resources& r) = 0;
   // Moves pid into the cgroup in every hierarchy.
   virtual void add_process(pid_t pid) = 0;
-  // An O_PATH|O_DIRECTORY fd of the cgroup2 dir usable with
-  // clone3(CLONE_INTO_CGROUP) when every controller in use is on cgroup2;
-  // -1 otherwise.
+  // Moves the calling process (single-threaded) into the cgroup in every
+  // hierarchy; `cloned_into`: it was born in the clone_into_fd() dir, so the
+  // cgroup2 one is skipped.  v1 writes "0" to `tasks`: a thread moving itself
+  // skips the kernel's global threadgroup lock, whose RCU grace period makes
+  // each add_process() cost 5-20 ms.
+  virtual void join_self(bool cloned_into) = 0;
+  // An O_RDONLY|O_DIRECTORY fd of the cgroup2 dir (v2 host: the container's;
+  // hybrid: the unified one) for clone3(CLONE_INTO_CGROUP), which places the
+  // child without that lock; -1 on a v1 host.  The caller closes it.
   virtual int clone_into_fd() = 0;
 
   virtual void freeze() = 0;  // returns once frozen
@@ -116,8 +122,9 @@ class Manager {
 };
 
 // Notes for the runtime (implementation in cgroup/*.cpp):
-// - Call order: for_container -> create -> apply -> add_process(init pid)
-//   before it execs; save paths() in state.json; later commands use
+// - Call order: for_container -> create -> apply -> clone the init (into
+//   clone_into_fd() where there is one) -> join_self() in the init, or
+//   add_process(init pid), before it execs; save paths() in state.json; later commands use
 //   from_paths().  A throwing create() has already undone itself.
 // - Devices: apply() writes exactly the rules given, last match wins (v1:
 //   "deny a" then each rule; v2: an eBPF program, see device_filter.h).  runc's
@@ -131,7 +138,7 @@ class Manager {
 // - destroy() of a manager from from_paths() removes the leaf dirs (and any
 //   below); parents made by create() are only known to that same object.
 // - clone_into_fd(): the fd is O_RDONLY|O_DIRECTORY (works with
-//   CLONE_INTO_CGROUP on every kernel); the caller closes it.
+//   CLONE_INTO_CGROUP on every kernel that has it).
 
 // rmdir of each of made_parents() (deepest first), not recursive: one still
 // holding another container's cgroup, or already gone, is left alone.

@@ -25,7 +25,8 @@ class HybridManager : public Manager {
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
   void add_process(pid_t pid) override;
-  int clone_into_fd() override { return -1; }
+  void join_self(bool cloned_into) override;
+  int clone_into_fd() override { return v2_->clone_into_fd(); }
   void freeze() override { v1_->freeze(); }
   void thaw() override { v1_->thaw(); }
   FreezerState freezer_state() const override { return v1_->freezer_state(); }

@@ -91,6 +91,11 @@ void HybridManager::add_process(pid_t pid) {
   v2_->add_process(pid);
 }
 
+void HybridManager::join_self(bool cloned_into) {
+  v1_->join_self(cloned_into);
+  v2_->join_self(cloned_into);
+}
+
 std::vector<pid_t> HybridManager::processes() const {
   auto out = v1_->processes();
   for (pid_t p : v2_->processes()) {

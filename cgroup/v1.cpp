@@ -109,6 +109,14 @@ void V1Manager::add_process(pid_t pid) {
   }
 }
 
+void V1Manager::join_self(bool) {
+  // `tasks`, not cgroup.procs: "0" there moves only this thread (the whole
+  // process, it has one) without the global threadgroup lock.
+  for (const auto& d : distinct_dirs()) {
+    with_context("join cgroup", [&] { fs::write(fs::join(d, "tasks"), "0"); });
+  }
+}
+
 void V1Manager::freeze() {
   if (!has("freezer")) throw Error("freeze: the freezer cgroup controller is not mounted on this host", ENODEV);
   std::string d = dir("freezer");

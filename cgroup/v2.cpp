@@ -137,10 +137,12 @@ void V2Manager::add_process(pid_t pid) {
   with_context("join cgroup", [&] { fs::write(fs::join(dir_, "cgroup.procs"), std::to_string(pid)); });
 }
 
-int V2Manager::clone_into_fd() {
-  if (!full_) return -1;
-  return ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void V2Manager::join_self(bool cloned_into) {
+  // cgroup.threads cannot cross domains: without clone3 the slow way.
+  if (!cloned_into) with_context("join cgroup", [&] { fs::write(fs::join(dir_, "cgroup.procs"), "0"); });
 }
+
+int V2Manager::clone_into_fd() { return ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
 
 void V2Manager::wait_frozen(bool frozen) {
   for (int i = 0; i < 2000; ++i) {

@@ -22,6 +22,13 @@ const char* proc_ns_name(spec::NamespaceType t);  // "pid", "net", "mnt", "ipc",
 UniqueFd open_namespace(const std::string& path, spec::NamespaceType t);
 void join_namespace(int fd, spec::NamespaceType t);  // setns
 
+// fork() with CLONE_NEW* flags (a raw clone: the child goes on on the same
+// stack, returning 0).  cgroup_fd >= 0: clone3(CLONE_INTO_CGROUP), so the
+// child is born in that cgroup2 dir without a migration; `into_cgroup` says
+// in both processes whether that happened (false when the kernel refused it:
+// then a plain clone, and the caller joins the cgroup).  Throws "clone: ...".
+pid_t clone_process(int flags, int cgroup_fd, bool& into_cgroup);
+
 // Writes /proc/PID/{uid_map,setgroups,gid_map}.  setgroups is set to "deny"
 // when deny_setgroups (rootless).
 void write_id_maps(pid_t pid, const std::vector<spec::IdMapping>& uid_mappings,

@@ -93,12 +93,19 @@ struct Joined {
   UniqueFd fd;
 };
 
+// The child's half of the cgroup placement (see create's init).
+struct CgroupJoin {
+  cgroup::Manager* manager = nullptr;
+  bool cloned_into = false;
+};
+
 [[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p, const ExecOptions& o,
                              const SeccompProgram* seccomp, bool setgroups_allowed,
-                             const std::optional<spec::Personality>& personality) {
+                             const std::optional<spec::Personality>& personality, const CgroupJoin& cg) {
   std::string error;
   try {
     receive_message(sock, "go");
+    if (cg.manager) with_context("cgroup", [&] { cg.manager->join_self(cg.cloned_into); });
     for (auto want : {true, false})
       for (auto& j : joins)
         if ((j.type == NamespaceType::user) == want) ns::join_namespace(j.fd.get(), j.type);
@@ -202,22 +209,29 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   // non-dumpable, its /proc/PID/exe (this binary) and fds are out of reach of
   // the container's processes (CVE-2019-5736).  execve resets it.
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
-  pid_t pid = ::fork();
+  std::unique_ptr<cgroup::Manager> cg;
+  if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+  UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
+  CgroupJoin join{cg.get(), false};
+  pid_t pid = -1;
+  try {
+    pid = ns::clone_process(0, cgroup_fd.get(), join.cloned_into);
+  } catch (...) {
+    if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
+    throw;
+  }
   if (pid == 0) {
     parent_sock.reset();
     exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed,
-               sp.linux.personality);
+               sp.linux.personality, join);
   }
-  int fork_errno = errno;
   if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
-  if (pid < 0) throw_errno("fork", fork_errno);
   child_sock.reset();
+  cgroup_fd.reset();
   ScopeGuard kill_child([&] {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   });
-  if (!st.cgroup_paths.empty())
-    with_context("cgroup", [&] { cgroup::Manager::from_paths(st.cgroup_paths)->add_process(pid); });
   send_message(parent_sock.get(), Stage::go);
   UniqueFd master;
   Message m;

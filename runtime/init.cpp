@@ -53,6 +53,9 @@ void run_init(InitContext& ctx) {
   const spec::Spec& sp = *ctx.spec;
   const spec::Process& proc = *sp.process;
   Message go = receive_message(ctx.sync_fd, "go");
+  // Before anything the cgroup should account for; still with the host's
+  // credentials and mounts.
+  if (ctx.cgroup) with_context("cgroup", [&] { ctx.cgroup->join_self(ctx.cloned_into_cgroup); });
   auto payload = nlohmann::json::parse(go.payload);
   std::string state = payload.value("state", "");
   for (const auto& f : payload.value("files", nlohmann::json::array()))

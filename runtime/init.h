@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup/cgroup.h"
 #include "rootfs/rootfs.h"
 #include "runtime/extensions.h"
 #include "runtime/seccomp.h"
@@ -24,6 +25,8 @@ struct InitContext {
   int sync_fd = -1;
   int fifo_fd = -1;  // O_PATH fd of the exec fifo
   const SeccompProgram* seccomp = nullptr;
+  cgroup::Manager* cgroup = nullptr;  // the init joins it first (join_self)
+  bool cloned_into_cgroup = false;    // born in its cgroup2 dir (clone3)
   bool new_user_ns = false;
   bool new_cgroup_ns = false;
   bool new_time_ns = false;

@@ -99,20 +99,19 @@ bool asks_for_limits(const std::optional<spec::Resources>& r) {
                !r->rdma.empty() || !r->unified.empty());
 }
 
-pid_t clone_init(int flags, int pid_ns_fd) {
+pid_t clone_init(int flags, int pid_ns_fd, int cgroup_fd, bool& into_cgroup) {
   UniqueFd own_pid_ns;
   if (pid_ns_fd >= 0) {
     own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
     if (!own_pid_ns) throw_errno("open /proc/self/ns/pid_for_children");
     if (::setns(pid_ns_fd, CLONE_NEWPID) != 0) throw_errno("join pid namespace");
   }
-  // A raw clone with no stack behaves like fork() with namespace flags.
-  long pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags | SIGCHLD), nullptr, nullptr, nullptr, 0);
-  if (pid == 0) return 0;
-  int err = errno;
-  if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
-  if (pid < 0) throw_errno("clone the container init", err);
-  return static_cast<pid_t>(pid);
+  ScopeGuard back([&] {
+    if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
+  });
+  pid_t pid = with_context("the container init", [&] { return ns::clone_process(flags, cgroup_fd, into_cgroup); });
+  if (pid == 0) back.dismiss();
+  return pid;
 }
 
 // /etc/hosts, /etc/hostname, /etc/resolv.conf for a bridged container.
@@ -253,12 +252,17 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ctx.sync_fd = child_sock.get();
   if (opts.foreground) block_forwarded_signals();
 
-  pid_t pid = clone_init(nsplan.clone_flags, nsplan.pid_ns.get());
+  // The init is born in the cgroup2 dir and moves itself into the v1 ones:
+  // no migration of another process, which would wait for an RCU grace period.
+  UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
+  ctx.cgroup = cg.get();
+  pid_t pid = clone_init(nsplan.clone_flags, nsplan.pid_ns.get(), cgroup_fd.get(), ctx.cloned_into_cgroup);
   if (pid == 0) {
     parent_sock.reset();
     container_init(ctx);
   }
   child_sock.reset();
+  cgroup_fd.reset();
   ScopeGuard kill_init([&] { kill_and_reap(pid); });
   st.pid = pid;
 
@@ -272,7 +276,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     if (nsplan.new_user) ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
       write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
-    if (cg) with_context("cgroup", [&] { cg->add_process(pid); });
     nlohmann::json files = nlohmann::json::array();
     if (x.network == Extensions::Network::bridge) {
       lease = with_context("network", [&] { return ns::setup_bridge(pid, opts.id, x.bridge, store.root()); });

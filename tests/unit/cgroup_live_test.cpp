@@ -20,6 +20,7 @@
 #include "cgroup/fs.h"
 #include "cgroup/layout.h"
 #include "cgroup/v2.h"
+#include "ns/ns.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::cgroup {
@@ -94,6 +95,70 @@ TEST_F(CgroupLive, PathsNestUnderOwnCgroup) {
   if (detect_layout() == Layout::hybrid) {
     EXPECT_TRUE(paths.count("unified"));
   }
+}
+
+// The init's way in (runtime/launcher.cpp): born in the cgroup2 dir by
+// clone3(CLONE_INTO_CGROUP), then "0" to each v1 `tasks` from the child.
+TEST_F(CgroupLive, ChildBornIntoCgroupJoinsEveryHierarchyItself) {
+  mgr_->create();
+  spec::Resources r;
+  r.pids = spec::Pids{3};
+  mgr_->apply(r);
+  UniqueFd into(mgr_->clone_into_fd());
+  if (detect_layout() == Layout::hybrid) {
+    EXPECT_TRUE(into) << "the unified dir";
+  }
+  int go[2], report[2];
+  ASSERT_EQ(::pipe2(go, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(report, O_CLOEXEC), 0);
+  bool cloned_into = false;
+  pid_t pid = ns::clone_process(0, into.get(), cloned_into);
+  if (pid == 0) {
+    char c;
+    if (::read(go[0], &c, 1) != 1) ::_exit(100);
+    try {
+      mgr_->join_self(cloned_into);
+    } catch (...) {
+      ::_exit(101);
+    }
+    // pids.max 3: this process and two children; the third fork fails.
+    char made = 0;
+    for (int i = 0; i < 3; ++i) {
+      pid_t child = ::fork();
+      if (child == 0) {
+        ::pause();
+        ::_exit(0);
+      }
+      if (child > 0) ++made;
+    }
+    if (::write(report[1], &made, 1) != 1) ::_exit(102);
+    ::pause();
+    ::_exit(0);
+  }
+  ASSERT_GT(pid, 0);
+  children_.push_back(pid);
+  ::close(go[0]);
+  ::close(report[1]);
+  EXPECT_EQ(cloned_into, static_cast<bool>(into));
+  const std::string proc_cgroup = "/proc/" + std::to_string(pid) + "/cgroup";
+  if (cloned_into) {
+    // Already in the cgroup2 dir before it ran a single instruction of ours.
+    auto v2_dir = mgr_->paths().count("unified") ? mgr_->paths()["unified"] : mgr_->paths()[""];
+    EXPECT_NE(fs::read(proc_cgroup).find(v2_dir.substr(v2_dir.find(name_))), std::string::npos);
+  }
+  EXPECT_EQ(::write(go[1], "x", 1), 1);
+  ::close(go[1]);
+  char made = -1;
+  EXPECT_EQ(::read(report[0], &made, 1), 1);
+  ::close(report[0]);
+  EXPECT_EQ(made, 2) << "pids.max did not apply to the joined child";
+  for (const auto& [key, dir] : mgr_->paths()) {
+    auto procs = fs::read_pids(dir);
+    EXPECT_NE(std::find(procs.begin(), procs.end(), pid), procs.end()) << key << ": " << dir << "\n"
+                                                                       << fs::read(proc_cgroup);
+  }
+  mgr_->kill_all(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(wait_child(pid)));
 }
 
 TEST_F(CgroupLive, MemoryLimitOomKillsChild) {
@@ -355,8 +420,11 @@ TEST(CgroupLiveV2, FreezeKillDestroyOnUnifiedMount) {
   v2::V2Manager m(host.v2->mount_point, dir, "unified", false, true);
   ScopeGuard cleanup([&] { m.destroy(); });
   m.create();
-  EXPECT_EQ(m.clone_into_fd(), -1);  // not the only hierarchy
-  pid_t pid = ::fork();
+  // Born in the dir by clone3(CLONE_INTO_CGROUP): no migration.
+  UniqueFd into(m.clone_into_fd());
+  ASSERT_TRUE(into);
+  bool cloned_into = false;
+  pid_t pid = ns::clone_process(0, into.get(), cloned_into);
   if (pid == 0) {
     for (;;) ::pause();
   }
@@ -365,7 +433,7 @@ TEST(CgroupLiveV2, FreezeKillDestroyOnUnifiedMount) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   });
-  m.add_process(pid);
+  EXPECT_TRUE(cloned_into);
   EXPECT_EQ(m.processes(), std::vector<pid_t>{pid});
   m.freeze();
   EXPECT_EQ(m.freezer_state(), FreezerState::frozen);
