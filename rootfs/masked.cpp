@@ -17,12 +17,9 @@ namespace {
 
 // Missing paths are skipped, as runc does.
 std::optional<UniqueFd> open_if_present(int root_fd, const std::string& path, const std::string& what) {
-  try {
-    return open_in_root(root_fd, path, O_PATH);
-  } catch (const Error& e) {
-    if (e.error_number() == ENOENT) return std::nullopt;
-    throw e.within(what);
-  }
+  UniqueFd fd = with_context(what, [&] { return open_in_root_if_present(root_fd, path, O_PATH); });
+  if (!fd) return std::nullopt;
+  return fd;
 }
 
 // The container's /dev/null may have been swapped for a link or another

@@ -155,6 +155,19 @@ UniqueFd open_in_root(int root_fd, const std::string& path, int flags, mode_t mo
   return open_in_root_by_walk(root_fd, path, flags, mode);
 }
 
+UniqueFd open_in_root_if_present(int root_fd, const std::string& path, int flags, mode_t mode) {
+  if (!openat2_missing) {
+    int fd = openat2_in_root(root_fd, path, flags, mode);
+    if (fd >= 0 || errno == ENOENT) return UniqueFd(fd);
+  }
+  try {
+    return open_in_root(root_fd, path, flags, mode);
+  } catch (const Error& e) {
+    if (e.error_number() != ENOENT) throw;
+    return UniqueFd();
+  }
+}
+
 UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, mode_t mode) {
   if (!openat2_missing) {
     int fd = openat2_in_root(root_fd, path, O_PATH | O_DIRECTORY, 0);
@@ -174,11 +187,7 @@ UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, mode_t mode) {
 }
 
 UniqueFd make_file_in_root(int root_fd, const std::string& path, mode_t mode) {
-  try {
-    return open_in_root(root_fd, path, O_PATH);
-  } catch (const Error& e) {
-    if (e.error_number() != ENOENT) throw;
-  }
+  if (UniqueFd fd = open_in_root_if_present(root_fd, path, O_PATH)) return fd;
   const std::string name = last_component(path);
   if (name.empty() || name == "." || name == "..") throw_errno("create " + path, EISDIR);
   UniqueFd parent = mkdir_all_in_root(root_fd, parent_dir(path));

@@ -16,6 +16,10 @@ namespace minirun::rootfs {
 // the path on failure.
 UniqueFd open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
 
+// The same, but a missing path (ENOENT) is an empty fd instead of an error:
+// the common case of absent masked/readonly paths costs no exception.
+UniqueFd open_in_root_if_present(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+
 // mkdir -p of `path` inside the root; returns an O_PATH|O_DIRECTORY fd of it.
 UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, mode_t mode = 0755);
 
