@@ -103,6 +103,10 @@ void run_init(InitContext& ctx) {
   // that filter is loaded now rather than just before execve.
   plan.listener_sock = ctx.sync_fd;
   if (ctx.seccomp && ctx.seccomp->notify) load_seccomp_early(plan);
+  // As runc: user, capabilities and cwd are final before the exec fifo (it
+  // is 0622 for that), so a bad one fails create, and start only releases
+  // the execve.
+  finalize_process(proc, plan);
 
   send_message(ctx.sync_fd, Stage::ready);
   ctx.parent_listening = false;
@@ -116,7 +120,7 @@ void run_init(InitContext& ctx) {
   ::close(ctx.sync_fd);
   plan.listener_sock = -1;
   unblock_all_signals();
-  finalize_and_exec(proc, plan);
+  exec_process(proc, plan);
 }
 
 }  // namespace

@@ -286,12 +286,15 @@ static std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
-void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
-  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
+static bool seccomp_before_caps(const spec::Process& p, const ExecPlan& plan) {
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
   // before dropping capabilities (as runc does).
-  bool seccomp_early = plan.seccomp && !plan.seccomp_loaded && !p.no_new_privileges;
-  if (seccomp_early) send_listener(plan, load_seccomp(*plan.seccomp));
+  return plan.seccomp && !plan.seccomp_loaded && !p.no_new_privileges;
+}
+
+void finalize_process(const spec::Process& p, const ExecPlan& plan) {
+  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
+  if (seccomp_before_caps(p, plan)) send_listener(plan, load_seccomp(*plan.seccomp));
   if (p.capabilities) drop_bounding_set(*p.capabilities);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   switch_user(p.user, plan.setgroups_allowed);
@@ -304,11 +307,20 @@ void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
   if (p.user.umask) ::umask(*p.user.umask);
   apply_lsm_labels(p);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
-  if (plan.seccomp && !plan.seccomp_loaded && !seccomp_early) send_listener(plan, load_seccomp(*plan.seccomp));
+}
+
+void exec_process(const spec::Process& p, const ExecPlan& plan) {
+  // As late as possible: the fewer syscalls after it, the less a profile must allow.
+  if (plan.seccomp && !plan.seccomp_loaded && p.no_new_privileges) send_listener(plan, load_seccomp(*plan.seccomp));
   std::vector<std::string> argv = plan.argv, envp = plan.envp;
   auto cargv = c_strings(argv), cenvp = c_strings(envp);
   ::execve(plan.path.c_str(), cargv.data(), cenvp.data());
   throw_errno("exec \"" + plan.argv.at(0) + "\"");
+}
+
+void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
+  finalize_process(p, plan);
+  exec_process(p, plan);
 }
 
 }  // namespace minirun::runtime

@@ -56,8 +56,13 @@ void load_seccomp_early(ExecPlan& plan);
 
 // Drops to the configured user and capability sets, sets umask, cwd (checked
 // to be inside the root), no_new_privs, closes every fd above the preserved
-// ones (CLOEXEC), loads seccomp as late as possible, then execve.  Returns
-// only by throwing.
+// ones (CLOEXEC); loads seccomp here only when it needs CAP_SYS_ADMIN (no
+// no_new_privs).
+void finalize_process(const spec::Process& p, const ExecPlan& plan);
+// Loads seccomp if finalize_process did not, then execve.  Returns only by
+// throwing.
+[[noreturn]] void exec_process(const spec::Process& p, const ExecPlan& plan);
+// Both, back to back (exec).
 [[noreturn]] void finalize_and_exec(const spec::Process& p, const ExecPlan& plan);
 
 }  // namespace minirun::runtime

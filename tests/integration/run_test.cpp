@@ -186,6 +186,34 @@ TEST_F(RunTest, MissingExecutableFailsAtCreateAndLeavesNothing) {
   expect_no_leftovers("missing2");
 }
 
+// As runc, user, capabilities and cwd are applied before the exec fifo: a
+// bad one is create's error, not a container that dies at start.
+TEST_F(RunTest, ProcessSetupErrorsFailCreateAndLeaveNothing) {
+  Bundle b;
+  b.config["process"]["cwd"] = "/no/such/dir";
+  b.set_args({"true"});
+  Result c = minirun({"create", "-b", b.dir(), "badcwd"});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.err.find("minirun: create badcwd: chdir to cwd (\"/no/such/dir\") set in config.json"), std::string::npos)
+      << c.err;
+  expect_no_leftovers("badcwd");
+  // And a good one is final before start: the init waits as the container user.
+  Bundle u;
+  u.config["process"]["user"] = {{"uid", 1234}, {"gid", 1234}};
+  u.set_args({"true"});
+  ASSERT_EQ(minirun({"create", "-b", u.dir(), "asuser"}).code, 0);
+  Result st = minirun({"state", "asuser"});
+  auto pid = nlohmann::json::parse(st.out)["pid"].get<int>();
+  std::string status = read_text("/proc/" + std::to_string(pid) + "/status");
+  EXPECT_NE(status.find("Uid:\t1234\t1234\t1234\t1234"), std::string::npos) << status;
+  // runc's default set (AUDIT_WRITE, KILL, NET_BIND_SERVICE), not root's.
+  EXPECT_NE(status.find("CapEff:\t0000000020000420"), std::string::npos) << status;
+  EXPECT_NE(status.find("CapBnd:\t0000000020000420"), std::string::npos) << status;
+  EXPECT_EQ(minirun({"start", "asuser"}).code, 0);
+  EXPECT_EQ(minirun({"delete", "-f", "asuser"}).code, 0);
+  expect_no_leftovers("asuser");
+}
+
 TEST_F(RunTest, InvalidConfigFailsWithFieldPath) {
   Bundle b;
   b.config["linux"]["namespaces"].push_back({{"type", "bogus"}});
