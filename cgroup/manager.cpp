@@ -117,6 +117,9 @@ void HybridManager::kill_all(int sig) {
 }
 
 void HybridManager::destroy() {
+  // Both halves empty (the usual case after the container exited): done.
+  bool v1_gone = v1_->remove_if_empty();
+  if (v2_->remove_if_empty() && v1_gone) return;
   kill_and_wait(*this);
   std::optional<Error> failed;
   try {

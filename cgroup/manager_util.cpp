@@ -1,6 +1,7 @@
 #include "cgroup/manager_util.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -67,6 +68,12 @@ void remove_made_dirs(const std::vector<std::string>& dirs) {
     }
   }
   if (first_errno) throw Error(first_error, first_errno);
+}
+
+bool remove_if_empty(const std::vector<std::string>& dirs) {
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
+    if (::rmdir(it->c_str()) != 0 && errno != ENOENT) return false;
+  return true;
 }
 
 void kill_and_wait(Manager& m) {

@@ -18,6 +18,11 @@ void refuse_populated(const std::string& dir);
 // rmdir every directory of `dirs` and anything below it, deepest first;
 // missing dirs are fine.  Throws the first failure after trying them all.
 void remove_made_dirs(const std::vector<std::string>& dirs);
+// rmdir of `dirs`, deepest first (missing ones count as removed); false at
+// the first that will not go (processes or child cgroups left): then the
+// caller kills, waits and walks.  After a container exited this is all
+// destroy needs: no cgroup.procs reads, no directory walks.
+bool remove_if_empty(const std::vector<std::string>& dirs);
 // pids.max, the same file on v1 and v2.
 void apply_pids(const std::string& dir, const spec::Pids& p);
 // hugetlb.<size>.<suffix> (and .rsvd.<suffix> where it exists); the suffix

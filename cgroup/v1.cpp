@@ -187,15 +187,18 @@ void V1Manager::kill_all(int sig) {
   }
 }
 
+std::vector<std::string> V1Manager::own_dirs() const { return made_known_ ? made_ : distinct_dirs(); }
+
+bool V1Manager::remove_if_empty() {
+  if (!cgroup::remove_if_empty(own_dirs())) return false;
+  made_.clear();
+  return true;
+}
+
 void V1Manager::destroy() {
+  if (remove_if_empty()) return;
   kill_and_wait(*this);
-  std::vector<std::string> dirs;
-  if (made_known_) {
-    dirs = made_;
-  } else {
-    dirs = distinct_dirs();
-  }
-  remove_made_dirs(dirs);
+  remove_made_dirs(own_dirs());
   made_.clear();
 }
 

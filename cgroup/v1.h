@@ -55,6 +55,8 @@ class V1Manager : public Manager {
   std::vector<pid_t> processes() const override;
   void kill_all(int sig) override;
   void destroy() override;
+  // The fast half of destroy(): rmdir only, true when everything went.
+  bool remove_if_empty();
   std::vector<std::string> made_parents() const override;
   Stats stats() const override;
   uint64_t oom_kill_count() const override;
@@ -65,6 +67,7 @@ class V1Manager : public Manager {
   std::string dir(const std::string& controller) const;
 
  private:
+  std::vector<std::string> own_dirs() const;  // what destroy() removes
   std::vector<std::string> distinct_dirs() const;
 
   std::map<std::string, std::string> paths_;

@@ -192,9 +192,18 @@ void V2Manager::kill_all(int sig) {
   if (froze) thaw();
 }
 
+std::vector<std::string> V2Manager::own_dirs() const { return made_known_ ? made_ : std::vector<std::string>{dir_}; }
+
+bool V2Manager::remove_if_empty() {
+  if (!cgroup::remove_if_empty(own_dirs())) return false;
+  made_.clear();
+  return true;
+}
+
 void V2Manager::destroy() {
+  if (remove_if_empty()) return;
   kill_and_wait(*this);
-  remove_made_dirs(made_known_ ? made_ : std::vector<std::string>{dir_});
+  remove_made_dirs(own_dirs());
   made_.clear();
 }
 

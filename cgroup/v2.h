@@ -54,6 +54,8 @@ class V2Manager : public Manager {
   std::vector<pid_t> processes() const override;
   void kill_all(int sig) override;
   void destroy() override;
+  // The fast half of destroy(): rmdir only, true when everything went.
+  bool remove_if_empty();
   std::vector<std::string> made_parents() const override;
   Stats stats() const override;
   uint64_t oom_kill_count() const override;
@@ -69,6 +71,7 @@ class V2Manager : public Manager {
   void enable_controllers(const std::set<std::string>& wanted);
 
  private:
+  std::vector<std::string> own_dirs() const;  // what destroy() removes
   void wait_frozen(bool frozen);
 
   std::string mount_point_, dir_, key_;
