@@ -41,13 +41,27 @@ void write(const std::string& path, const std::string& value) {
   if (int err = write_errno(path, value)) throw_errno("write " + path, err);
 }
 
+namespace {
+[[noreturn]] void throw_field_error(const std::string& field, const std::string& path, const std::string& value,
+                                    int err) {
+  std::string hint;
+  if (err == ENOENT) hint = " (the controller or file does not exist on this host)";
+  throw Error("linux.resources." + field + ": write " + path + " \"" + value + "\": " + std::strerror(err) + hint, err);
+}
+}  // namespace
+
 void write_field(const std::string& field, const std::string& path, const std::string& value) {
-  if (int err = write_errno(path, value)) {
-    std::string hint;
-    if (err == ENOENT) hint = " (the controller or file does not exist on this host)";
-    throw Error("linux.resources." + field + ": write " + path + " \"" + value + "\": " + std::strerror(err) + hint,
-                err);
-  }
+  if (int err = write_errno(path, value)) throw_field_error(field, path, value, err);
+}
+
+void FieldWriter::write(const std::string& field, const std::string& value) {
+  if (!fd_) fd_.reset(::open(path_.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd_) throw_field_error(field, path_, value, errno);
+  ssize_t n;
+  do {
+    n = ::write(fd_.get(), value.data(), value.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw_field_error(field, path_, value, errno);
 }
 
 std::string trim(const std::string& s) {

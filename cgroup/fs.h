@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "spec/unique_fd.h"
+
 namespace minirun::cgroup::fs {
 
 bool exists(const std::string& path);
@@ -23,6 +25,18 @@ void write(const std::string& path, const std::string& value);
 void write_field(const std::string& field, const std::string& path, const std::string& value);
 // write(2) without throwing; returns 0 or the errno.
 int write_errno(const std::string& path, const std::string& value);
+
+// One control file written value by value through one fd (devices.allow
+// takes a rule per write(2)): one open for N rules.  Errors as write_field.
+class FieldWriter {
+ public:
+  explicit FieldWriter(std::string path) : path_(std::move(path)) {}
+  void write(const std::string& field, const std::string& value);
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
 
 std::string trim(const std::string& s);
 std::vector<std::string> split(const std::string& s, char sep);

@@ -28,11 +28,11 @@ std::string device_rule_line(const spec::DeviceRule& r) {
 
 void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules) {
   if (rules.empty()) return;
-  fs::write_field("devices", f(dir, "devices.deny"), "a");
+  fs::FieldWriter allow(f(dir, "devices.allow")), deny(f(dir, "devices.deny"));
+  deny.write("devices", "a");
   for (size_t i = 0; i < rules.size(); ++i) {
     const auto& r = rules[i];
-    fs::write_field("devices[" + std::to_string(i) + "]", f(dir, r.allow ? "devices.allow" : "devices.deny"),
-                    device_rule_line(r));
+    (r.allow ? allow : deny).write("devices[" + std::to_string(i) + "]", device_rule_line(r));
   }
 }
 
