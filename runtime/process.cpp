@@ -254,7 +254,9 @@ static void apply_capability_sets(const spec::Capabilities& caps) {
   int err = errno;
   cap_free(c);
   if (rc != 0) throw_errno("apply capabilities", err);
-  if (cap_reset_ambient() != 0 && errno != EINVAL) throw_errno("reset ambient capabilities");
+  // One prctl; libcap's cap_reset_ambient first asks IS_SET of every cap.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    throw_errno("reset ambient capabilities");
   for (cap_value_t v : capability_values(caps.ambient)) {
     // runc ignores ambient capabilities the kernel refuses (not in P and I).
     cap_set_ambient(v, CAP_SET);
