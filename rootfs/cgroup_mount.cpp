@@ -6,11 +6,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -20,6 +20,7 @@
 #include "rootfs/safe_path.h"
 #include "rootfs/steps.h"
 #include "spec/error.h"
+#include "spec/files.h"
 
 namespace minirun::rootfs {
 namespace {
@@ -46,10 +47,22 @@ std::set<std::string> split_commas(const std::string& s) {
   return out;
 }
 
+std::vector<std::string> lines_of(const char* path) {
+  std::string text;
+  if (!try_read_file(path, text)) return {};
+  std::vector<std::string> out;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::set<std::string> known_controllers() {
   std::set<std::string> names;
-  std::ifstream in("/proc/cgroups");
-  for (std::string line; std::getline(in, line);) {
+  for (const std::string& line : lines_of("/proc/cgroups")) {
     if (!line.empty() && line[0] != '#') names.insert(line.substr(0, line.find_first_of(" \t")));
   }
   return names;
@@ -58,8 +71,7 @@ std::set<std::string> known_controllers() {
 // /proc/self/cgroup: "controllers -> path" ("" is the cgroup2 line).
 std::vector<std::pair<std::set<std::string>, std::string>> own_cgroups() {
   std::vector<std::pair<std::set<std::string>, std::string>> out;
-  std::ifstream in("/proc/self/cgroup");
-  for (std::string line; std::getline(in, line);) {
+  for (const std::string& line : lines_of("/proc/self/cgroup")) {
     size_t a = line.find(':');
     size_t b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
@@ -102,10 +114,19 @@ std::string own_cgroup2_path() {
   return "/";
 }
 
-void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, const CgroupHierarchy& h) {
-  const std::string dest = clean_absolute(m.destination) + "/" + last_component(h.mount_point);
+void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, const CgroupHierarchy& h,
+                        int tmpfs_dir) {
+  const std::string name = last_component(h.mount_point);
+  const std::string dest = clean_absolute(m.destination) + "/" + name;
   const std::string what = "mount " + h.source + " on " + dest;
-  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), dest); });
+  // Our own fresh tmpfs: nothing else can have put a link there.
+  if (::mkdirat(tmpfs_dir, name.c_str(), 0755) != 0 && errno != EEXIST) throw_errno(what + ": mkdir");
+  if (!root.options.new_cgroup_namespace &&
+      bind_with_attrs(what, h.source, tmpfs_dir, name, f.flags & ~(MS_BIND | MS_REC), f.propagation)) {
+    return;
+  }
+  UniqueFd target(::openat(tmpfs_dir, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!target) throw_errno(what);
   if (root.options.new_cgroup_namespace) {
     const bool named = h.subsystems.rfind("name=", 0) == 0;
     const unsigned long flags = kCgroupTmpfsFlags | (f.flags & MS_RDONLY);
@@ -136,8 +157,8 @@ void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const Mount
   mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");
   UniqueFd tmpfs = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
   set_propagation(what, fd_path(tmpfs.get()), f.propagation);
-  for (const CgroupHierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h);
   UniqueFd dir = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_RDONLY | O_DIRECTORY); });
+  for (const CgroupHierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h, dir.get());
   for (const CgroupHierarchy& h : hierarchies) {
     with_context(what, [&] { link_comounted_controllers(dir.get(), last_component(h.mount_point)); });
   }

@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <map>
 #include <vector>
 
 #include "rootfs/mount_calls.h"
@@ -13,6 +14,7 @@
 #include "rootfs/safe_path.h"
 #include "rootfs/steps.h"
 #include "spec/error.h"
+#include "spec/unique_fd.h"
 
 namespace minirun::rootfs {
 namespace {
@@ -61,25 +63,48 @@ void bind_host_device(const PreparedRoot& root, const spec::Device& d) {
   mount_or_throw(what, d.path.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr);
 }
 
-void make_device_node(const PreparedRoot& root, const spec::Device& d) {
+// The dirs devices go in (nearly always just /dev): opened once, and whether
+// a node made there gets our owner (no setgid bit), so chown can be skipped.
+struct DeviceDir {
+  UniqueFd fd;
+  bool inherits_our_ids = false;
+};
+
+void make_device_node(const PreparedRoot& root, const spec::Device& d, std::map<std::string, DeviceDir>& dirs) {
   const std::string what = "mknod " + d.path;
   const std::string name = last_component(d.path);
-  UniqueFd dir = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), parent_dir(d.path)); });
-  const mode_t perm = d.file_mode.value_or(0666) & 07777;
-  const dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
-  // A file already there (an image's own /dev/null) is replaced, a dir is not.
-  struct stat st {};
-  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
-    if (::unlinkat(dir.get(), name.c_str(), 0) != 0) throw_errno(what + ": remove old");
+  const std::string parent = parent_dir(clean_absolute(d.path));
+  auto it = dirs.find(parent);
+  if (it == dirs.end()) {
+    DeviceDir dd;
+    dd.fd = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), parent); });
+    struct stat st {};
+    if (::fstat(dd.fd.get(), &st) != 0) throw_errno(what);
+    dd.inherits_our_ids = !(st.st_mode & S_ISGID);
+    it = dirs.emplace(parent, std::move(dd)).first;
   }
-  if (::mknodat(dir.get(), name.c_str(), device_file_type(d) | perm, dev) != 0) {
+  const int dir = it->second.fd.get();
+  const mode_t perm = d.file_mode.value_or(0666) & 07777;  // exact: the umask is 0 here
+  const dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+  const mode_t type = device_file_type(d);
+  int rc = ::mknodat(dir, name.c_str(), type | perm, dev);
+  if (rc != 0 && errno == EEXIST) {
+    // A file already there (an image's own /dev/null) is replaced, a dir is not.
+    struct stat st {};
+    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) throw_errno(what, EEXIST);
+    if (::unlinkat(dir, name.c_str(), 0) != 0) throw_errno(what + ": remove old");
+    rc = ::mknodat(dir, name.c_str(), type | perm, dev);
+  }
+  if (rc != 0) {
     if (errno == EPERM) return bind_host_device(root, d);
     throw_errno(what);
   }
-  if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW) != 0) {
+  const uid_t uid = d.uid.value_or(0);
+  const gid_t gid = d.gid.value_or(0);
+  if ((!it->second.inherits_our_ids || uid != ::geteuid() || gid != ::getegid()) &&
+      ::fchownat(dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
     throw_errno("chown " + d.path);
   }
-  if (::fchmodat(dir.get(), name.c_str(), perm, 0) != 0) throw_errno("chmod " + d.path);  // undo the umask
 }
 
 void make_dev_symlink(int dev_dir, const char* target, const char* name) {
@@ -111,11 +136,15 @@ bool needs_dev_setup(const Options& o) {
 }
 
 void create_dev_nodes(const PreparedRoot& root) {
+  // Nodes get exactly their configured mode without a chmod each.
+  const mode_t old_umask = ::umask(0);
+  ScopeGuard restore_umask([&] { ::umask(old_umask); });
+  std::map<std::string, DeviceDir> dirs;
   for (const spec::Device& d : devices_to_create(root.options)) {
     if (root.options.in_user_namespace) {
       bind_host_device(root, d);
     } else {
-      make_device_node(root, d);
+      make_device_node(root, d, dirs);
     }
   }
   make_dev_symlinks(root);

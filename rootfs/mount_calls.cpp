@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "spec/error.h"
+#include "spec/unique_fd.h"
 
 namespace minirun::rootfs {
 
@@ -45,6 +46,41 @@ void remount_bind(const std::string& what, const std::string& target, unsigned l
   }
   flags |= locked & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
   mount_or_throw(what + ": remount", nullptr, target, nullptr, base | flags, nullptr);
+}
+
+bool bind_with_attrs(const std::string& what, const std::string& source, int dir_fd, const std::string& name,
+                     unsigned long flags, unsigned long propagation) {
+  int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, source.c_str(),
+                                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+  if (tree < 0) {
+    if (errno == ENOSYS) return false;
+    throw_errno(what + ": open_tree " + source);
+  }
+  UniqueFd tree_fd(tree);
+  struct mount_attr attr {};
+  const struct {
+    unsigned long ms;
+    uint64_t attr;
+  } table[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},
+               {MS_NOSUID, MOUNT_ATTR_NOSUID},
+               {MS_NODEV, MOUNT_ATTR_NODEV},
+               {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+               {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}};
+  for (const auto& t : table)
+    if (flags & t.ms) attr.attr_set |= t.attr;
+  // relatime (the default) keeps what the source has; the others replace it.
+  if (flags & (MS_NOATIME | MS_STRICTATIME)) {
+    attr.attr_clr |= MOUNT_ATTR__ATIME;
+    attr.attr_set |= (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : MOUNT_ATTR_STRICTATIME;
+  }
+  attr.propagation = propagation & ~MS_REC;
+  if ((attr.attr_set || attr.attr_clr || attr.propagation) &&
+      ::syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    throw_errno(what + ": mount_setattr");
+  }
+  if (::syscall(SYS_move_mount, tree, "", dir_fd, name.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    throw_errno(what + ": move_mount");
+  return true;
 }
 
 void set_propagation(const std::string& what, const std::string& target, unsigned long propagation) {

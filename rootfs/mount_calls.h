@@ -25,6 +25,15 @@ void set_propagation(const std::string& what, const std::string& target, unsigne
 // mount_setattr(AT_RECURSIVE, MOUNT_ATTR_RDONLY) on the mount `fd` is on.
 void make_recursively_readonly(const std::string& what, int fd);
 
+// A recursive bind of host path `source` onto `name` in dir `dir_fd` (no
+// symlink followed), with `flags` (rdonly, nosuid, nodev, noexec, atime) and
+// `propagation` applied to the copy before it is attached: open_tree +
+// mount_setattr + move_mount, 3 syscalls and no /proc/self/fd lookups where
+// mount(2) needs a bind, a reopen and a remount.  false (nothing done) when
+// the kernel lacks the new mount API; otherwise throws "<what>: ...".
+bool bind_with_attrs(const std::string& what, const std::string& source, int dir_fd, const std::string& name,
+                     unsigned long flags, unsigned long propagation);
+
 // linux.rootfsPropagation -> MS_* | MS_REC ("" = rslave).  In mount_options.cpp.
 unsigned long root_propagation_flags(const std::string& name);
 

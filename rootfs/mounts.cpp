@@ -27,10 +27,12 @@ const char* source_or(const spec::Mount& m, const char* fallback) {
 // An fd path names what lay below a mount made through it, so anything done
 // to the new mount (remount, propagation, rro) needs a fresh lookup.
 void adjust_new_mount(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, bool bind) {
+  const bool remount = bind && (f.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
+  if (!remount && !f.recursive_readonly && f.propagation == 0) return;  // nothing to adjust: no lookup
   const std::string what = describe_mount(m);
   UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
   const std::string path = fd_path(top.get());
-  if (bind && (f.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0) remount_bind(what, path, f.flags);
+  if (remount) remount_bind(what, path, f.flags);
   if (f.recursive_readonly) make_recursively_readonly(what, top.get());
   set_propagation(what, path, f.propagation);
 }
@@ -52,13 +54,8 @@ void mount_bind_entry(const PreparedRoot& root, const spec::Mount& m, const Moun
 // the way out of containers before (CVE-2019-16884 and friends).
 UniqueFd real_directory_in_root(const PreparedRoot& root, const spec::Mount& m) {
   const std::string what = describe_mount(m);
-  UniqueFd fd;
-  try {
-    fd = open_in_root(root.fd.get(), m.destination, O_PATH | O_NOFOLLOW);
-  } catch (const Error& e) {
-    if (e.error_number() != ENOENT) throw e.within(what);
-    return with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
-  }
+  UniqueFd fd = with_context(what, [&] { return open_in_root_if_present(root.fd.get(), m.destination, O_PATH | O_NOFOLLOW); });
+  if (!fd) return with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw_errno(what);
   if (S_ISLNK(st.st_mode)) throw Error(what + ": destination is a symlink", ELOOP);

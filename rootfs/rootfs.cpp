@@ -37,7 +37,11 @@ void set_root_propagation(const std::string& name) {
 
 // pivot_root refuses a new root whose parent mount is shared (possible with
 // rootfsPropagation=shared); like runc, make that parent private.
-void make_parent_mount_private(const std::string& root) {
+void make_parent_mount_private(const std::string& root, const std::string& propagation) {
+  // After a recursive slave or private "/", no mount is shared: no need to
+  // read (and have the kernel generate) the mount table.
+  const unsigned long flags = root_propagation_flags(propagation);
+  if ((flags & MS_REC) && (flags & (MS_SLAVE | MS_PRIVATE))) return;
   const std::vector<MountInfo> mounts = read_mountinfo();
   const MountInfo* parent = mount_containing(mounts, parent_dir(clean_absolute(root)));
   if (!parent || parent->optional.find("shared:") == std::string::npos) return;
@@ -88,7 +92,7 @@ std::string prepare(const Options& o) {
   const std::string root = o.overlay ? o.overlay->target : o.rootfs;
   require_own_mount_namespace();
   set_root_propagation(o.propagation);
-  make_parent_mount_private(root);
+  make_parent_mount_private(root, o.propagation);
   mount_root(o, root);
   PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC))};
   if (!prepared.fd) throw_errno("open rootfs " + root);
