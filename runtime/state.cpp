@@ -198,14 +198,18 @@ Status current_status(const StateStore& store, const ContainerState& s) {
   return Status::running;
 }
 
-std::string state_json(const ContainerState& s, Status status, bool pretty) {
+nlohmann::ordered_json state_object(const ContainerState& s, Status status) {
   // runc's field order, which people diffing outputs expect.
   nlohmann::ordered_json j = {
       {"ociVersion", "1.0.2-dev"},     {"id", s.id},         {"pid", status == Status::stopped ? 0 : s.pid},
       {"status", status_name(status)}, {"bundle", s.bundle}, {"rootfs", s.rootfs},
       {"created", s.created},          {"owner", s.owner}};
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
-  return pretty ? j.dump(2) : j.dump();
+  return j;
+}
+
+std::string state_json(const ContainerState& s, Status status, bool pretty) {
+  return pretty ? state_object(s, status).dump(2) : state_object(s, status).dump();
 }
 
 std::string rfc3339_now() {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,8 @@ bool process_is(pid_t pid, uint64_t start_time);
 Status current_status(const StateStore& store, const ContainerState& s);
 
 // The OCI state JSON (`minirun state`, hooks' stdin).
+// The same as an object (list -f json adds to it).
+nlohmann::ordered_json state_object(const ContainerState& s, Status status);
 std::string state_json(const ContainerState& s, Status status, bool pretty);
 
 std::string rfc3339_now();

@@ -84,10 +84,13 @@ void add_list(CLI::App& app, Globals& g, Action& action) {
         }
         pid_t pid = s == Status::stopped ? 0 : st.pid;
         std::string owner = st.owner.empty() ? owner_of(store.dir(id)) : st.owner;
-        rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
-        auto j = nlohmann::ordered_json::parse(state_json(st, s, false));
-        j["owner"] = owner;
-        arr.push_back(j);
+        if (format == "json") {
+          auto j = state_object(st, s);
+          j["owner"] = owner;
+          arr.push_back(std::move(j));
+        } else {
+          rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
+        }
       }
       if (quiet) return 0;
       if (format == "json") {
