@@ -79,6 +79,10 @@ class Manager {
   // destroy()); on v2 enables controllers top-down in cgroup.subtree_control.
   // Refuses a cgroup that is already frozen or already has processes.
   virtual void create() = 0;
+  // The first half of create() for a caller that clones in between: only
+  // the cgroup2 dir clone_into_fd() opens (nothing on a v1 host).  create()
+  // then makes the rest; calling it alone still makes everything.
+  virtual void create_clone_dir() {}
   // Writes every field of `r` (devices too: v1 files, v2 eBPF program).
   // Errors name the field and file: "linux.resources.memory.limit: write
   // /sys/fs/cgroup/memory/x/memory.limit_in_bytes: EINVAL".

@@ -22,6 +22,7 @@ class HybridManager : public Manager {
 
   std::map<std::string, std::string> paths() const override;
   void create() override;
+  void create_clone_dir() override { v2_->create(); }
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
   void add_process(pid_t pid) override;

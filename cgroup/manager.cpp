@@ -46,9 +46,10 @@ std::map<std::string, std::string> HybridManager::paths() const {
 }
 
 void HybridManager::create() {
-  v1_->create();
-  ScopeGuard undo([this] { v1_->destroy(); });
+  // The unified dir first (it may exist already: create_clone_dir).
   v2_->create();
+  ScopeGuard undo([this] { v2_->destroy(); });
+  v1_->create();
   undo.dismiss();
 }
 

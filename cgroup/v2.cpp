@@ -73,6 +73,7 @@ void V2Manager::enable_controllers(const std::set<std::string>& wanted) {
 }
 
 void V2Manager::create() {
+  if (created_) return;
   ScopeGuard undo([this] {
     remove_made_dirs(made_);
     made_.clear();
@@ -82,6 +83,7 @@ void V2Manager::create() {
   if (events_frozen(dir_)) throw Error("cgroup " + dir_ + " is frozen; thaw it first", EBUSY);
   if (std::find(made_.begin(), made_.end(), dir_) == made_.end()) refuse_populated(dir_);
   undo.dismiss();
+  created_ = true;
 }
 
 void V2Manager::apply(const spec::Resources& r) {
@@ -201,6 +203,7 @@ bool V2Manager::remove_if_empty() {
 }
 
 void V2Manager::destroy() {
+  created_ = false;
   if (remove_if_empty()) return;
   kill_and_wait(*this);
   remove_made_dirs(own_dirs());

@@ -43,6 +43,7 @@ class V2Manager : public Manager {
 
   std::map<std::string, std::string> paths() const override { return {{key_, dir_}}; }
   void create() override;
+  void create_clone_dir() override { create(); }
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
   void add_process(pid_t pid) override;
@@ -77,6 +78,7 @@ class V2Manager : public Manager {
   std::string mount_point_, dir_, key_;
   bool full_;
   bool made_known_;
+  bool created_ = false;  // create() ran: a second call (after create_clone_dir) does nothing
   std::vector<std::string> made_;
 };
 

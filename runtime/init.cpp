@@ -52,6 +52,10 @@ void wait_for_exec_fifo(int fifo_fd) {
 void run_init(InitContext& ctx) {
   const spec::Spec& sp = *ctx.spec;
   const spec::Process& proc = *sp.process;
+  if (ctx.unshare_net) {
+    if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare the network namespace");
+    if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
+  }
   Message go = receive_message(ctx.sync_fd, "go");
   // Before anything the cgroup should account for; still with the host's
   // credentials and mounts.

@@ -17,6 +17,7 @@ enum class Stage : unsigned char {
   error = 6,             // init -> parent: payload is the error line
   exec_pid = 7,          // exec child -> parent: payload is the pid in the container
   seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
+  netns = 9,             // init -> parent: its network namespace exists (it unshared it), set it up
 };
 
 struct Message {
