@@ -114,7 +114,13 @@ void run_init(InitContext& ctx) {
 
   send_message(ctx.sync_fd, Stage::ready);
   ctx.parent_listening = false;
-  wait_for_exec_fifo(ctx.fifo_fd);
+  // `run` starts it at once: no handshake on the fifo, the parent saves the
+  // state while we exec.
+  if (ctx.start_at_once) {
+    ::close(ctx.fifo_fd);
+  } else {
+    wait_for_exec_fifo(ctx.fifo_fd);
+  }
   if (!h.start_container.empty()) {
     // runc: the container is "created" when startContainer hooks run.
     auto created = nlohmann::ordered_json::parse(state);

@@ -27,6 +27,7 @@ struct InitContext {
   const SeccompProgram* seccomp = nullptr;
   cgroup::Manager* cgroup = nullptr;  // the init joins it first (join_self)
   bool cloned_into_cgroup = false;    // born in its cgroup2 dir (clone3)
+  bool start_at_once = false;  // `run`: exec after "ready", no exec fifo wait
   bool unshare_net = false;   // make the network namespace first thing (not a clone flag)
   bool report_netns = false;  // then tell the parent (bridge / none set it up)
   bool new_user_ns = false;

@@ -258,6 +258,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ctx.listen_fds = listen_fds;
   ctx.seccomp = sp.linux.seccomp ? &seccomp : nullptr;
   ctx.fifo_fd = fifo_fd.get();
+  ctx.start_at_once = opts.start_at_once;
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
@@ -333,6 +334,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
         break;
       }
     }
+    if (opts.start_at_once) ::unlink(fifo.c_str());  // it is exec'ing: running, not created
     st.start_time = process_start_time(pid);
     store.save(st);
     write_pid_file(opts.pid_file, pid);
@@ -365,7 +367,11 @@ void start_container(const StateStore& store, const ContainerState& st) {
   }
   char c;
   if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
-  ::unlink(fifo.c_str());
+  started_by_create(store, st);
+}
+
+void started_by_create(const StateStore& store, const ContainerState& st) {
+  ::unlink(store.fifo_path(st.id).c_str());
   if (st.poststart_hooks) {
     spec::Spec sp = load_saved_spec(store, st.id);
     try {

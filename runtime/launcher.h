@@ -21,6 +21,9 @@ struct CreateOptions {
   bool no_new_keyring = false;
   int preserve_fds = 0;
   bool foreground = false;  // `run` without -d: we stay the init's parent
+  // `run`: the init execs as soon as it is ready instead of blocking on the
+  // exec fifo for a `start`; the caller then calls started_by_create().
+  bool start_at_once = false;
 };
 
 struct Created {
@@ -32,6 +35,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts);
 
 // Releases the init blocked on the exec fifo, then runs poststart hooks.
 void start_container(const StateStore& store, const ContainerState& state);
+// What start_container does after the fifo, for a create with start_at_once
+// (the init did not wait): the fifo goes (status running), poststart hooks.
+void started_by_create(const StateStore& store, const ContainerState& state);
 
 // Kills what is left, runs poststop hooks, removes cgroups, network and the
 // state dir.  Safe on a half-created container.

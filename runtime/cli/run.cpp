@@ -77,9 +77,10 @@ void add_run(CLI::App& app, Globals& g, Action& action) {
         if (!detach && !no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
                         f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
+        o.start_at_once = true;
         Created c = create_container(store, o);
         try {
-          start_container(store, c.state);
+          started_by_create(store, c.state);
         } catch (...) {
           destroy_container(store, c.state);
           throw;
