@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "spec/strings.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::cgroup::fs {
@@ -39,7 +40,7 @@ class FieldWriter {
 };
 
 std::string trim(const std::string& s);
-std::vector<std::string> split(const std::string& s, char sep);
+using minirun::split;  // spec/strings.h
 // "max" and absent parse as nullopt; otherwise an unsigned number.
 std::optional<uint64_t> parse_uint(const std::string& s);
 // A file holding one number (0 if absent or "max").

@@ -46,10 +46,9 @@ std::map<std::string, std::string> HybridManager::paths() const {
 }
 
 void HybridManager::create() {
-  // The unified dir first (it may exist already: create_clone_dir).
-  v2_->create();
-  ScopeGuard undo([this] { v2_->destroy(); });
   v1_->create();
+  ScopeGuard undo([this] { v1_->destroy(); });
+  v2_->create();  // nothing to do if create_clone_dir() made it
   undo.dismiss();
 }
 

@@ -10,11 +10,11 @@
 #include <cerrno>
 #include <filesystem>
 #include <set>
-#include <sstream>
 
 #include "spec/error.h"
 #include "spec/files.h"
 #include "spec/unique_fd.h"
+#include "spec/strings.h"
 
 namespace minirun::ns::leases {
 
@@ -86,14 +86,17 @@ Subnet parse_subnet(const std::string& text) {
 
 std::vector<Entry> parse(const std::string& text) {
   std::vector<Entry> entries;
-  std::istringstream in(text);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::istringstream fields(line);
+  const std::vector<std::string> lines = split(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    const int number = static_cast<int>(i) + 1;
+    const std::vector<std::string> fields = split_words(line);
+    if (fields.empty()) continue;
     Entry e;
-    std::string extra;
-    if (!(fields >> e.address >> e.container_id) || (fields >> extra)) {
+    if (fields.size() == 2) {
+      e.address = fields[0];
+      e.container_id = fields[1];
+    } else {
       throw Error("line " + std::to_string(number) + ": expected \"ADDRESS CONTAINER_ID\", got \"" + line + "\"",
                   EINVAL);
     }

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "rootfs/mount_calls.h"
 #include "rootfs/mountinfo.h"
@@ -21,6 +20,7 @@
 #include "rootfs/steps.h"
 #include "spec/error.h"
 #include "spec/files.h"
+#include "spec/strings.h"
 
 namespace minirun::rootfs {
 namespace {
@@ -40,8 +40,7 @@ bool host_is_cgroup2_unified() {
 
 std::set<std::string> split_commas(const std::string& s) {
   std::set<std::string> out;
-  std::istringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) {
+  for (const std::string& item : split(s, ',')) {
     if (!item.empty()) out.insert(item);
   }
   return out;
@@ -50,14 +49,7 @@ std::set<std::string> split_commas(const std::string& s) {
 std::vector<std::string> lines_of(const char* path) {
   std::string text;
   if (!try_read_file(path, text)) return {};
-  std::vector<std::string> out;
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  return split(text, '\n');
 }
 
 std::set<std::string> known_controllers() {

@@ -1,7 +1,7 @@
 #include "rootfs/mountinfo.h"
 
-#include <fstream>
-#include <sstream>
+#include "spec/files.h"
+#include "spec/strings.h"
 
 #include "spec/error.h"
 
@@ -33,17 +33,20 @@ bool is_under(const std::string& path, const std::string& dir) {
 }  // namespace
 
 std::vector<MountInfo> read_mountinfo(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw_errno("open " + file);
+  const std::string text = read_file(file);
   std::vector<MountInfo> mounts;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, field;
+  for (const std::string& line : split(text, '\n')) {
+    // id parent devno root mount_point options [optional...] - fstype source super_options
+    const std::vector<std::string> f = split_words(line);
+    if (f.size() < 6) continue;
     MountInfo m;
-    fields >> id >> parent >> devno >> m.root >> m.mount_point >> field;  // field: per-mount options
-    while (fields >> field && field != "-") m.optional += (m.optional.empty() ? "" : " ") + field;
-    fields >> m.fstype >> m.source >> m.super_options;
+    m.root = f[3];
+    m.mount_point = f[4];
+    size_t i = 6;
+    for (; i < f.size() && f[i] != "-"; ++i) m.optional += (m.optional.empty() ? "" : " ") + f[i];
+    if (i + 1 < f.size()) m.fstype = f[i + 1];
+    if (i + 2 < f.size()) m.source = f[i + 2];
+    if (i + 3 < f.size()) m.super_options = f[i + 3];
     m.root = unescape_octal(m.root);
     m.mount_point = unescape_octal(m.mount_point);
     mounts.push_back(std::move(m));

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "cgroup/cgroup.h"
 #include "ns/ns.h"

@@ -1,8 +1,8 @@
 #include "runtime/extensions.h"
 
-#include <sstream>
 
 #include "spec/error.h"
+#include "spec/strings.h"
 
 namespace minirun::runtime {
 
@@ -29,9 +29,7 @@ Extensions parse_extensions(const std::map<std::string, std::string>& annotation
     if (name == "rootfs.overlay") {
       x.overlay = parse_bool(key, value);
     } else if (name == "rootfs.overlay.lower") {
-      std::stringstream parts(value);
-      std::string part;
-      while (std::getline(parts, part, ':')) x.overlay_lower.push_back(absolute_path(key, part));
+      for (const std::string& part : split(value, ':')) x.overlay_lower.push_back(absolute_path(key, part));
     } else if (name == "rootfs.overlay.upper") {
       x.overlay_upper = absolute_path(key, value);
     } else if (name == "rootfs.overlay.work") {

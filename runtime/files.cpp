@@ -1,7 +1,8 @@
 #include "runtime/files.h"
 
 #include <cstdio>
-#include <sstream>
+
+#include "spec/strings.h"
 
 namespace minirun::runtime {
 
@@ -9,13 +10,9 @@ std::optional<std::vector<std::string>> find_colon_record(
     const std::string& path, const std::function<bool(const std::vector<std::string>&)>& match) {
   std::string text;
   if (!try_read_file(path, text)) return std::nullopt;
-  std::stringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> fields;
-    std::stringstream parts(line);
-    std::string field;
-    while (std::getline(parts, field, ':')) fields.push_back(field);
+  for (const std::string& line : split(text, '\n')) {
+    if (line.empty()) continue;
+    std::vector<std::string> fields = split(line, ':');
     if (match(fields)) return fields;
   }
   return std::nullopt;

@@ -15,11 +15,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 
 #include "runtime/files.h"
 #include "runtime/sync.h"
 #include "spec/unique_fd.h"
+#include "spec/strings.h"
 
 namespace minirun::runtime {
 
@@ -47,9 +47,7 @@ std::string find_executable(const spec::Process& p) {
   }
   std::string path = env_value(p.env, "PATH");
   if (path.empty()) path = kDefaultPath;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
+  for (std::string dir : split(path, ':')) {
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + name;
     if (is_executable_file(candidate)) return candidate;
@@ -126,9 +124,7 @@ static void set_cpu_affinity(const std::string& list, const std::string& field) 
 
 static void parse_cpu_list(const std::string& list, cpu_set_t& set, const std::string& field) {
   CPU_ZERO(&set);
-  std::stringstream parts(list);
-  std::string part;
-  while (std::getline(parts, part, ',')) {
+  for (const std::string& part : split(list, ',')) {
     if (part.empty()) continue;
     unsigned long a, b;
     char* end;

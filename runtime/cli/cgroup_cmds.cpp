@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -75,6 +74,19 @@ void add_pause_resume(CLI::App& app, Globals& g, Action& action) {
 }
 
 namespace {
+
+// `update -r -`: all of stdin (a pipe, a file or a tty), without iostreams.
+std::string read_stdin() {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read stdin");
+    if (n == 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
 
 struct UpdateFlags {
   std::string resources_file;
@@ -181,9 +193,7 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
         auto cg = running_cgroup(store, st);
         spec::Resources r;
         if (!f.resources_file.empty()) {
-          std::string text = f.resources_file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin),
-                                                                   std::istreambuf_iterator<char>())
-                                                     : read_file(f.resources_file);
+          std::string text = f.resources_file == "-" ? read_stdin() : read_file(f.resources_file);
           r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
           keep_default_devices(store, id, r);
         } else {
