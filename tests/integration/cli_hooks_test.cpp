@@ -75,6 +75,36 @@ TEST_F(CliHooksTest, AllSixRunWithStateOnStdin) {
   remove_tree(out);
 }
 
+// `run` releases its init without the exec fifo: every hook still runs, in
+// order, with the status runc gives it.
+TEST_F(CliHooksTest, RunStartsAtOnceAndStillRunsEveryHook) {
+  Bundle b;
+  std::string out = make_temp_dir("minirun-hooks-run");
+  b.set_args({"sh", "-c", "echo container >> /hookout/order"});
+  b.config["mounts"].push_back(
+      {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
+  const std::string ordered = record() + "; echo $0 >> \"$OUT/order\"";
+  auto& h = b.config["hooks"];
+  for (const char* name : {"prestart", "createRuntime", "createContainer", "poststart", "poststop"})
+    h[name] = {hook(name, out, ordered)};
+  h["startContainer"] = {hook("startContainer", "/hookout", ordered)};
+  b.save();
+  Result r = minirun({"run", "-b", b.dir(), "runhooked"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> order = split_lines(read_text(out + "/order"));
+  ASSERT_EQ(order.size(), 7u) << read_text(out + "/order");
+  EXPECT_EQ(std::vector<std::string>(order.begin(), order.begin() + 4),
+            (std::vector<std::string>{"prestart", "createRuntime", "createContainer", "startContainer"}));
+  EXPECT_EQ(order.back(), "poststop");
+  EXPECT_EQ(json::parse(read_text(out + "/startContainer.json"))["status"], "created");
+  json ps = json::parse(read_text(out + "/poststart.json"));
+  EXPECT_EQ(ps["status"], "running");
+  EXPECT_EQ(ps["pid"], json::parse(read_text(out + "/prestart.json"))["pid"]);
+  EXPECT_EQ(json::parse(read_text(out + "/poststop.json"))["status"], "stopped");
+  expect_no_leftovers("runhooked");
+  remove_tree(out);
+}
+
 TEST_F(CliHooksTest, FailingPrestartFailsCreateAndLeavesNothing) {
   Bundle b;
   std::string out = make_temp_dir("minirun-hooks");
