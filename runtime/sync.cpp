@@ -4,7 +4,7 @@
 #include <sys/un.h>
 
 #include <cstring>
-#include <vector>
+#include <memory>
 
 #include "spec/error.h"
 
@@ -37,8 +37,11 @@ void send_message(int sock, Stage stage, const std::string& payload, int fd) {
 }
 
 static bool receive(int sock, const char* expect, Message& m) {
-  std::vector<char> buf(65536);
-  struct iovec iov = {buf.data(), buf.size()};
+  // Not zero-filled: a std::vector would memset all 64 KiB, 16 fresh pages
+  // to fault in (copy-on-write in the init) for a packet of a few hundred bytes.
+  constexpr size_t kMaxPacket = 65536;
+  std::unique_ptr<char[]> buf(new char[kMaxPacket]);
+  struct iovec iov = {buf.get(), kMaxPacket};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -50,8 +53,9 @@ static bool receive(int sock, const char* expect, Message& m) {
     if (errno != EINTR) throw_errno(std::string("sync: waiting for ") + expect);
   }
   if (n == 0) return false;
+  if (msg.msg_flags & MSG_TRUNC) throw Error(std::string("sync: a message over 64 KiB while waiting for ") + expect);
   m.stage = static_cast<Stage>(buf[0]);
-  m.payload.assign(buf.data() + 1, static_cast<size_t>(n - 1));
+  m.payload.assign(buf.get() + 1, static_cast<size_t>(n - 1));
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
       int fd;
