@@ -90,13 +90,12 @@ class Manager {
   // `update`: the same but only the fields present; devices replace the old
   // program/rules.
   virtual void update(const spec::Resources& r) = 0;
-  // Moves pid into the cgroup in every hierarchy.
-  virtual void add_process(pid_t pid) = 0;
   // Moves the calling process (single-threaded) into the cgroup in every
   // hierarchy; `cloned_into`: it was born in the clone_into_fd() dir, so the
   // cgroup2 one is skipped.  v1 writes "0" to `tasks`: a thread moving itself
   // skips the kernel's global threadgroup lock, whose RCU grace period makes
-  // each add_process() cost 5-20 ms.
+  // writing another process's pid to cgroup.procs cost 5-20 ms.  There is no
+  // call to place another process: every placement goes through this.
   virtual void join_self(bool cloned_into) = 0;
   // An O_RDONLY|O_DIRECTORY fd of the cgroup2 dir (v2 host: the container's;
   // hybrid: the unified one) for clone3(CLONE_INTO_CGROUP), which places the
@@ -126,10 +125,10 @@ class Manager {
 };
 
 // Notes for the runtime (implementation in cgroup/*.cpp):
-// - Call order: for_container -> create -> apply -> clone the init (into
-//   clone_into_fd() where there is one) -> join_self() in the init, or
-//   add_process(init pid), before it execs; save paths() in state.json; later commands use
-//   from_paths().  A throwing create() has already undone itself.
+// - Call order: for_container -> create (or create_clone_dir, clone,
+//   create) -> apply -> clone the init into clone_into_fd() where there is
+//   one -> join_self() in the init before it execs; save paths() in
+//   state.json; later commands use from_paths().  A throwing create() has already undone itself.
 // - Devices: apply() writes exactly the rules given, last match wins (v1:
 //   "deny a" then each rule; v2: an eBPF program, see device_filter.h).  runc's
 //   default allowed set (null, zero, full, random, urandom, tty, ptmx, pts,

@@ -86,11 +86,6 @@ void HybridManager::apply(const spec::Resources& r) {
   v2_->apply(b);
 }
 
-void HybridManager::add_process(pid_t pid) {
-  v1_->add_process(pid);
-  v2_->add_process(pid);
-}
-
 void HybridManager::join_self(bool cloned_into) {
   v1_->join_self(cloned_into);
   v2_->join_self(cloned_into);

@@ -103,12 +103,6 @@ void V1Manager::apply(const spec::Resources& r) {
   }
 }
 
-void V1Manager::add_process(pid_t pid) {
-  for (const auto& d : distinct_dirs()) {
-    with_context("join cgroup", [&] { fs::write(fs::join(d, "cgroup.procs"), std::to_string(pid)); });
-  }
-}
-
 void V1Manager::join_self(bool) {
   // `tasks`, not cgroup.procs: "0" there moves only this thread (the whole
   // process, it has one) without the global threadgroup lock.

@@ -135,10 +135,6 @@ void V2Manager::apply(const spec::Resources& r) {
   }
 }
 
-void V2Manager::add_process(pid_t pid) {
-  with_context("join cgroup", [&] { fs::write(fs::join(dir_, "cgroup.procs"), std::to_string(pid)); });
-}
-
 void V2Manager::join_self(bool cloned_into) {
   // cgroup.threads cannot cross domains: without clone3 the slow way.
   if (!cloned_into) with_context("join cgroup", [&] { fs::write(fs::join(dir_, "cgroup.procs"), "0"); });

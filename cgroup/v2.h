@@ -46,7 +46,6 @@ class V2Manager : public Manager {
   void create_clone_dir() override { create(); }
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
-  void add_process(pid_t pid) override;
   void join_self(bool cloned_into) override;
   int clone_into_fd() override;
   void freeze() override;

@@ -51,24 +51,29 @@ class CgroupLive : public ::testing::Test {
     }
   }
 
-  // Forks a child that waits until it was placed in the cgroup, then runs fn
-  // and _exits with its result.
+  // Forks a child that places itself in the cgroup (as the runtime's init
+  // does), then runs fn and _exits with its result; returns once it is placed.
   template <typename Fn>
   pid_t spawn_in_cgroup(Fn fn) {
-    int go[2];
-    EXPECT_EQ(::pipe2(go, O_CLOEXEC), 0);
+    int placed[2];
+    EXPECT_EQ(::pipe2(placed, O_CLOEXEC), 0);
     pid_t pid = ::fork();
     if (pid == 0) {
-      char c;
-      ::close(go[1]);
-      if (::read(go[0], &c, 1) != 1) ::_exit(100);
+      ::close(placed[0]);
+      try {
+        mgr_->join_self(false);
+      } catch (...) {
+        ::_exit(100);
+      }
+      if (::write(placed[1], "x", 1) != 1) ::_exit(100);
+      ::close(placed[1]);
       ::_exit(fn());
     }
     children_.push_back(pid);
-    ::close(go[0]);
-    mgr_->add_process(pid);
-    EXPECT_EQ(::write(go[1], "x", 1), 1);
-    ::close(go[1]);
+    ::close(placed[1]);
+    char c;
+    EXPECT_EQ(::read(placed[0], &c, 1), 1) << "the child could not join the cgroup";
+    ::close(placed[0]);
     return pid;
   }
 
