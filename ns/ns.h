@@ -26,8 +26,10 @@ void join_namespace(int fd, spec::NamespaceType t);  // setns
 // stack, returning 0).  cgroup_fd >= 0: clone3(CLONE_INTO_CGROUP), so the
 // child is born in that cgroup2 dir without a migration; `into_cgroup` says
 // in both processes whether that happened (false when the kernel refused it:
-// then a plain clone, and the caller joins the cgroup).  Throws "clone: ...".
-pid_t clone_process(int flags, int cgroup_fd, bool& into_cgroup);
+// then a plain clone, and the caller joins the cgroup).  pid_ns_fd >= 0: the
+// child is born in that pid namespace (the caller's pid_for_children is set
+// around the clone and put back).  Throws "clone: ...".
+pid_t clone_process(int flags, int cgroup_fd, bool& into_cgroup, int pid_ns_fd = -1);
 
 // Writes /proc/PID/{uid_map,setgroups,gid_map}.  setgroups is set to "deny"
 // when deny_setgroups (rootless).

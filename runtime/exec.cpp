@@ -199,11 +199,6 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
         break;
       }
   }
-  UniqueFd own_pid_ns;
-  if (pid_ns) {
-    own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
-    if (::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("join the container's pid namespace");
-  }
   // The child is visible in the container's pid namespace until it execs:
   // non-dumpable, its /proc/PID/exe (this binary) and fds are out of reach of
   // the container's processes (CVE-2019-5736).  execve resets it.
@@ -212,19 +207,12 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
   CgroupJoin join{cg.get(), false};
-  pid_t pid = -1;
-  try {
-    pid = ns::clone_process(0, cgroup_fd.get(), join.cloned_into);
-  } catch (...) {
-    if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
-    throw;
-  }
+  pid_t pid = ns::clone_process(0, cgroup_fd.get(), join.cloned_into, pid_ns.get());
   if (pid == 0) {
     parent_sock.reset();
     exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed,
                sp.linux.personality, join);
   }
-  if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
   child_sock.reset();
   cgroup_fd.reset();
   ScopeGuard kill_child([&] {

@@ -99,21 +99,6 @@ bool asks_for_limits(const std::optional<spec::Resources>& r) {
                !r->rdma.empty() || !r->unified.empty());
 }
 
-pid_t clone_init(int flags, int pid_ns_fd, int cgroup_fd, bool& into_cgroup) {
-  UniqueFd own_pid_ns;
-  if (pid_ns_fd >= 0) {
-    own_pid_ns.reset(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
-    if (!own_pid_ns) throw_errno("open /proc/self/ns/pid_for_children");
-    if (::setns(pid_ns_fd, CLONE_NEWPID) != 0) throw_errno("join pid namespace");
-  }
-  ScopeGuard back([&] {
-    if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
-  });
-  pid_t pid = with_context("the container init", [&] { return ns::clone_process(flags, cgroup_fd, into_cgroup); });
-  if (pid == 0) back.dismiss();
-  return pid;
-}
-
 // /etc/hosts, /etc/hostname, /etc/resolv.conf for a bridged container.
 nlohmann::json network_files(const StateStore& store, const std::string& id, const std::string& hostname,
                              const ns::Lease& lease) {
@@ -270,7 +255,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // no migration of another process, which would wait for an RCU grace period.
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
   ctx.cgroup = cg.get();
-  pid_t pid = clone_init(nsplan.clone_flags, nsplan.pid_ns.get(), cgroup_fd.get(), ctx.cloned_into_cgroup);
+  pid_t pid = with_context("the container init", [&] {
+    return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+  });
   if (pid == 0) {
     parent_sock.reset();
     container_init(ctx);
