@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git file
   nlohmann-json3-dev libseccomp-dev libcap-dev libmnl-dev libcli11-dev googletest libgtest-dev
-  busybox-static iproute2 procps psmisc uidmap time strace
+  busybox-static iproute2 procps psmisc uidmap time strace lld
   runc crun podman conmon containerd skopeo hyperfine jq
 )
 missing=()
