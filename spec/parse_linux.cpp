@@ -172,8 +172,7 @@ Seccomp read_seccomp(const JsonNode& node) {
   node.read("listenerPath", s.listener_path);
   node.read("listenerMetadata", s.listener_metadata);
   node.read_list("syscalls", s.syscalls, read_seccomp_syscall);
-  // nlohmann dumps object keys sorted, so equal profiles hash equally.
-  s.source_hash = fnv1a_hex(node.value().dump());
+  s.source_hash = json_hash_hex(node.value());
   return s;
 }
 

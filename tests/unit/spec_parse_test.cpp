@@ -284,6 +284,18 @@ TEST(SpecParse, SeccompHashIsCanonical) {
   EXPECT_EQ(hash_of(a), hash_of(reordered));
   EXPECT_NE(hash_of(a), hash_of(other));
   EXPECT_EQ(hash_of(a).find_first_not_of("0123456789abcdef"), std::string::npos);
+  // Every value counts, and so does where a string ends.
+  auto with_arg = [](const char* arg) {
+    return json::parse(std::string(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"],
+        "action": "SCMP_ACT_ALLOW", "args": [)") + arg + "]}]}");
+  };
+  EXPECT_NE(hash_of(with_arg(R"({"index": 0, "value": 8, "op": "SCMP_CMP_EQ"})")),
+            hash_of(with_arg(R"({"index": 0, "value": 9, "op": "SCMP_CMP_EQ"})")));
+  EXPECT_NE(hash_of(with_arg(R"({"index": 0, "value": 8, "op": "SCMP_CMP_EQ"})")),
+            hash_of(with_arg(R"({"index": 1, "value": 8, "op": "SCMP_CMP_EQ"})")));
+  json two = json::parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ab", "c"], "action": "SCMP_ACT_ERRNO"}]})");
+  json split = json::parse(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["a", "bc"], "action": "SCMP_ACT_ERRNO"}]})");
+  EXPECT_NE(hash_of(two), hash_of(split));
 }
 
 TEST(SpecParse, ExecProcessFile) {
