@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates runtime/symbol-order.txt: the functions minirun runs for run,
-# create, start, exec, state, list, kill and delete, in the order they first
-# run, traced under gdb (scripts/symbol-order.py). The linker (lld) puts
-# them first in .text, so a container start faults in a few 64 KB windows of
-# minirun's text instead of nearly all of it (runtime/CMakeLists.txt).
+# Regenerates runtime/symbol-order.txt: the functions minirun runs for run
+# (plain and with a cached seccomp filter), create, start, exec, state,
+# list, kill and delete, in the order they first run, traced under gdb
+# (scripts/symbol-order.py). The linker (lld) puts them first in .text, so
+# a container start faults in a few 64 KB windows of minirun's text instead
+# of nearly all of it (runtime/CMakeLists.txt).
 # Rerun after changes to the hot path; a stale list only costs pages.
 #
 # Usage: scripts/symbol-order.sh [--minirun PATH]   (root; needs gdb, nm)
@@ -32,6 +33,20 @@ mv "$W/b/c.json" "$W/b/config.json"
 mkdir "$W/s"
 jq --arg r "$W/b/rootfs" '.root.path = $r | .process.args = ["/bin/sleep", "3600"]' "$W/b/config.json" > "$W/s/config.json"
 
+# A seccomp profile shaped like podman's (allow list, errno default, argument
+# conditions): run twice, so the cached filter's path is what gets traced.
+mkdir "$W/sc"
+jq --arg r "$W/b/rootfs" '.root.path = $r | .linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 38,
+  architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+  syscalls: [{names: ["reboot", "kexec_load"], action: "SCMP_ACT_ERRNO", errnoRet: 1},
+             {names: ["execve", "exit_group", "brk", "mmap", "munmap", "mprotect", "arch_prctl", "read", "write",
+                      "close", "openat", "fstat", "newfstatat", "getpid", "rt_sigaction", "rt_sigprocmask",
+                      "set_tid_address", "set_robust_list", "rseq", "prlimit64", "getrandom", "exit"],
+              action: "SCMP_ACT_ALLOW"},
+             {names: ["personality"], action: "SCMP_ACT_ALLOW",
+              args: [{index: 0, value: 0, valueTwo: 0, op: "SCMP_CMP_EQ"}]}]}' "$W/b/config.json" > "$W/sc/config.json"
+"$minirun" --root "$W/root" run -b "$W/sc" s0 </dev/null >/dev/null 2>&1
+
 trace() {  # FOLLOW ARGS...: trace one minirun command
   ORDER_OUT=$W/hits ORDER_FOLLOW=$1 gdb -q -batch -x "$here/symbol-order.py" \
     --args "$minirun" --root "$W/root" "${@:2}" </dev/null >"$W/gdb.log" 2>&1 ||
@@ -41,6 +56,8 @@ mr() { "$minirun" --root "$W/root" "$@"; }
 : > "$W/hits"
 trace parent run -b "$W/b" r1
 trace child run -b "$W/b" r2
+trace parent run -b "$W/sc" s1
+trace child run -b "$W/sc" s2
 trace parent create -b "$W/s" c1
 mr delete -f c1
 trace child create -b "$W/b" c2 &
