@@ -24,6 +24,7 @@ for line in nm.stdout.splitlines():
         functions.setdefault(int(fields[0], 16), fields[2])
 
 order = []
+exec_seen = False
 exit_codes = []
 gdb.events.exited.connect(lambda event: exit_codes.append(getattr(event, "exit_code", None)))
 
@@ -44,13 +45,14 @@ while gdb.selected_inferior().pid:
     try:
         gdb.execute("continue", to_string=True)
     except gdb.error:
-        # exec'd into the container's program, whose symbols are not ours:
-        # let it run on untraced.
-        gdb.execute("detach", to_string=True)
-        exit_codes.append(0)
+        # exec'd into the container's program, whose symbols are not ours
+        # (gdb cannot put our breakpoints back): let it run on untraced.
+        exec_seen = True
+        if gdb.selected_inferior().pid:
+            gdb.execute("detach", to_string=True)
         break
 with open(out, "a") as f:
     f.writelines(symbol + "\n" for symbol in order)
-if exit_codes != [0]:
+if not exec_seen and exit_codes[-1:] != [0]:
     print("symbol-order.py: the traced process exited with", exit_codes)
     gdb.execute("quit 1")

@@ -48,9 +48,12 @@ jq --arg r "$W/b/rootfs" '.root.path = $r | .linux.seccomp = {defaultAction: "SC
 "$minirun" --root "$W/root" run -b "$W/sc" s0 </dev/null >/dev/null 2>&1
 
 trace() {  # FOLLOW ARGS...: trace one minirun command
+  local before; before=$(wc -l < "$W/hits")
+  # A Python error leaves gdb's status 0: no new lines is a failure too.
   ORDER_OUT=$W/hits ORDER_FOLLOW=$1 gdb -q -batch -x "$here/symbol-order.py" \
-    --args "$minirun" --root "$W/root" "${@:2}" </dev/null >"$W/gdb.log" 2>&1 ||
-    { echo "symbol-order.sh: tracing ${*:2} failed:"; tail -5 "$W/gdb.log"; exit 1; } >&2
+    --args "$minirun" --root "$W/root" "${@:2}" </dev/null >"$W/gdb.log" 2>&1 &&
+    [ "$(wc -l < "$W/hits")" -gt "$before" ] ||
+    { echo "symbol-order.sh: tracing ($1) ${*:2} failed:"; tail -5 "$W/gdb.log"; exit 1; } >&2
 }
 mr() { "$minirun" --root "$W/root" "$@"; }
 : > "$W/hits"
