@@ -76,6 +76,12 @@ bool remove_if_empty(const std::vector<std::string>& dirs) {
   return true;
 }
 
+void destroy_dirs(Manager& m, const std::vector<std::string>& dirs) {
+  if (remove_if_empty(dirs)) return;
+  kill_and_wait(m);
+  remove_made_dirs(dirs);
+}
+
 void kill_and_wait(Manager& m) {
   if (m.processes().empty()) return;
   try {

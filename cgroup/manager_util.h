@@ -23,6 +23,9 @@ void remove_made_dirs(const std::vector<std::string>& dirs);
 // caller kills, waits and walks.  After a container exited this is all
 // destroy needs: no cgroup.procs reads, no directory walks.
 bool remove_if_empty(const std::vector<std::string>& dirs);
+// One hierarchy's destroy(): remove_if_empty(dirs), else kill what is in
+// `m`, wait for it and remove_made_dirs(dirs).
+void destroy_dirs(Manager& m, const std::vector<std::string>& dirs);
 // pids.max, the same file on v1 and v2.
 void apply_pids(const std::string& dir, const spec::Pids& p);
 // hugetlb.<size>.<suffix> (and .rsvd.<suffix> where it exists); the suffix

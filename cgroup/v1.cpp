@@ -190,9 +190,7 @@ bool V1Manager::remove_if_empty() {
 }
 
 void V1Manager::destroy() {
-  if (remove_if_empty()) return;
-  kill_and_wait(*this);
-  remove_made_dirs(own_dirs());
+  destroy_dirs(*this, own_dirs());
   made_.clear();
 }
 

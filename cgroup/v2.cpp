@@ -200,9 +200,7 @@ bool V2Manager::remove_if_empty() {
 
 void V2Manager::destroy() {
   created_ = false;
-  if (remove_if_empty()) return;
-  kill_and_wait(*this);
-  remove_made_dirs(own_dirs());
+  destroy_dirs(*this, own_dirs());
   made_.clear();
 }
 

@@ -16,10 +16,8 @@ namespace minirun::rootfs {
 namespace {
 
 // Missing paths are skipped, as runc does.
-std::optional<UniqueFd> open_if_present(int root_fd, const std::string& path, const std::string& what) {
-  UniqueFd fd = with_context(what, [&] { return open_in_root_if_present(root_fd, path, O_PATH); });
-  if (!fd) return std::nullopt;
-  return fd;
+UniqueFd open_if_present(int root_fd, const std::string& path, const std::string& what) {
+  return with_context(what, [&] { return open_in_root_if_present(root_fd, path, O_PATH); });
 }
 
 // The container's /dev/null may have been swapped for a link or another
@@ -48,12 +46,12 @@ void mask_paths(int root_fd, const std::vector<std::string>& paths) {
   std::optional<UniqueFd> empty_dir;  // the one read-only tmpfs every masked dir shows
   for (const std::string& path : paths) {
     const std::string what = "mask " + path;
-    std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
+    UniqueFd target = open_if_present(root_fd, path, what);
     if (!target) continue;
     require_container_proc(what);
     struct stat st {};
-    if (::fstat(target->get(), &st) != 0) throw_errno(what);
-    const std::string target_path = fd_path(target->get());
+    if (::fstat(target.get(), &st) != 0) throw_errno(what);
+    const std::string target_path = fd_path(target.get());
     if (!S_ISDIR(st.st_mode)) {
       if (!dev_null) dev_null = open_checked_dev_null(root_fd);
       mount_or_throw(what, fd_path(dev_null->get()).c_str(), target_path, nullptr, MS_BIND, nullptr);
@@ -70,10 +68,10 @@ void mask_paths(int root_fd, const std::vector<std::string>& paths) {
 void make_paths_readonly(int root_fd, const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     const std::string what = "readonly " + path;
-    std::optional<UniqueFd> target = open_if_present(root_fd, path, what);
+    UniqueFd target = open_if_present(root_fd, path, what);
     if (!target) continue;
     require_container_proc(what);
-    const std::string below = fd_path(target->get());
+    const std::string below = fd_path(target.get());
     mount_or_throw(what, below.c_str(), below, nullptr, MS_BIND | MS_REC, nullptr);
     UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, path, O_PATH); });
     const std::string top_path = fd_path(top.get());

@@ -309,7 +309,8 @@ void finalize_process(const spec::Process& p, const ExecPlan& plan) {
 
 void exec_process(const spec::Process& p, const ExecPlan& plan) {
   // As late as possible: the fewer syscalls after it, the less a profile must allow.
-  if (plan.seccomp && !plan.seccomp_loaded && p.no_new_privileges) send_listener(plan, load_seccomp(*plan.seccomp));
+  if (plan.seccomp && !plan.seccomp_loaded && !seccomp_before_caps(p, plan))
+    send_listener(plan, load_seccomp(*plan.seccomp));
   std::vector<std::string> argv = plan.argv, envp = plan.envp;
   auto cargv = c_strings(argv), cenvp = c_strings(envp);
   ::execve(plan.path.c_str(), cargv.data(), cenvp.data());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "runtime/cli/cli.h"
 #include "runtime/log.h"
@@ -126,13 +127,14 @@ int main(int argc, char** argv) {
   // Only the command given is built (CLI11 setup of all fifteen is a third
   // of `run`'s user time); help and unknown commands get them all.
   const char* given = command_word(argc, argv);
-  bool known = false;
-  for (const auto& c : kCommands) known |= given && std::strcmp(c.name, given) == 0;
-  void (*added)(CLI::App&, Globals&, Action&) = nullptr;
-  for (const auto& c : kCommands) {
-    if (known && std::strcmp(c.name, given) != 0) continue;
-    if (c.add != added) c.add(app, g, action);  // pause and resume share one
-    added = c.add;
+  const Command* only = nullptr;
+  for (const auto& c : kCommands)
+    if (given && std::strcmp(c.name, given) == 0) only = &c;
+  if (only) {
+    only->add(app, g, action);
+  } else {
+    for (size_t i = 0; i < std::size(kCommands); ++i)  // pause and resume share one
+      if (i == 0 || kCommands[i].add != kCommands[i - 1].add) kCommands[i].add(app, g, action);
   }
 
   for (int i = 1; i < argc; ++i) {

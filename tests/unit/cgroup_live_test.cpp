@@ -28,6 +28,21 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
+// In a child process: forks up to `max` children that pause, stopping at
+// the first fork refused (pids.max); returns how many it made.
+int fork_pausing_children(int max) {
+  int made = 0;
+  for (; made < max; ++made) {
+    pid_t c = ::fork();
+    if (c == 0) {
+      ::pause();
+      ::_exit(0);
+    }
+    if (c < 0) break;
+  }
+  return made;
+}
+
 class CgroupLive : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -127,15 +142,7 @@ TEST_F(CgroupLive, ChildBornIntoCgroupJoinsEveryHierarchyItself) {
       ::_exit(101);
     }
     // pids.max 3: this process and two children; the third fork fails.
-    char made = 0;
-    for (int i = 0; i < 3; ++i) {
-      pid_t child = ::fork();
-      if (child == 0) {
-        ::pause();
-        ::_exit(0);
-      }
-      if (child > 0) ++made;
-    }
+    char made = static_cast<char>(fork_pausing_children(3));
     if (::write(report[1], &made, 1) != 1) ::_exit(102);
     ::pause();
     ::_exit(0);
@@ -204,19 +211,7 @@ TEST_F(CgroupLive, PidsLimitStopsForkLoop) {
   spec::Resources r;
   r.pids = spec::Pids{10};
   mgr_->apply(r);
-  pid_t pid = spawn_in_cgroup([] {
-    int forked = 0;
-    for (int i = 0; i < 50; ++i) {
-      pid_t c = ::fork();
-      if (c == 0) {
-        ::pause();
-        ::_exit(0);
-      }
-      if (c < 0) break;
-      ++forked;
-    }
-    return forked;
-  });
+  pid_t pid = spawn_in_cgroup([] { return fork_pausing_children(50); });
   int status = wait_child(pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 9);  // the forker itself is the 10th
