@@ -40,13 +40,16 @@ void enter_new_time_namespace(const std::map<std::string, spec::TimeOffset>& off
   if (!fd || ::setns(fd.get(), CLONE_NEWTIME) != 0) throw_errno("join the new time namespace");
 }
 
-void wait_for_exec_fifo(int fifo_fd) {
+// Returns the fifo's write end, close-on-exec: `start` reads EOF on it once
+// the process has been exec'd, and runs poststart hooks only then.
+UniqueFd wait_for_exec_fifo(int fifo_fd) {
   // Reopen the fifo through our O_PATH fd: its path is outside our root now.
   std::string path = "/proc/self/fd/" + std::to_string(fifo_fd);
   UniqueFd w(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!w) throw_errno("open exec fifo");
   if (::write(w.get(), "0", 1) != 1) throw_errno("write exec fifo");
   ::close(fifo_fd);
+  return w;
 }
 
 void run_init(InitContext& ctx) {
@@ -116,10 +119,11 @@ void run_init(InitContext& ctx) {
   ctx.parent_listening = false;
   // `run` starts it at once: no handshake on the fifo, the parent saves the
   // state while we exec.
+  UniqueFd fifo_writer;
   if (ctx.start_at_once) {
     ::close(ctx.fifo_fd);
   } else {
-    wait_for_exec_fifo(ctx.fifo_fd);
+    fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
   }
   if (!h.start_container.empty()) {
     // runc: the container is "created" when startContainer hooks run.

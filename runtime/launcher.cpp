@@ -325,6 +325,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     st.start_time = process_start_time(pid);
     store.save(st);
     write_pid_file(opts.pid_file, pid);
+    // `run`'s poststart hooks wait for the execve, as start's do: the init's
+    // end of the socket is close-on-exec, so EOF on ours means it exec'd.
+    if (opts.start_at_once && st.poststart_hooks) wait_for_exec(parent_sock.get());
   }
   kill_init.dismiss();
   release_network.dismiss();
@@ -354,6 +357,16 @@ void start_container(const StateStore& store, const ContainerState& st) {
   }
   char c;
   if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
+  // The spec runs poststart after the process is executed: the init holds
+  // the fifo's write end close-on-exec (through startContainer hooks too),
+  // so EOF means it has exec'd, or died.
+  if (st.poststart_hooks) {
+    struct pollfd fd = {r.get(), POLLIN, 0};
+    for (ssize_t n; (n = ::read(r.get(), &c, 1)) != 0;) {
+      if (n < 0 && errno != EAGAIN && errno != EINTR) throw_errno("read exec fifo");
+      if (n < 0) ::poll(&fd, 1, -1);
+    }
+  }
   started_by_create(store, st);
 }
 

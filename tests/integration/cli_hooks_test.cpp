@@ -39,7 +39,7 @@ TEST_F(CliHooksTest, AllSixRunWithStateOnStdin) {
   h["prestart"] = {hook("prestart", out, record())};
   h["createRuntime"] = {hook("createRuntime", out, record())};
   h["createContainer"] = {hook("createContainer", out, record())};
-  h["startContainer"] = {hook("startContainer", "/hookout", record())};
+  h["startContainer"] = {hook("startContainer", "/hookout", "sleep 0.3; " + record())};
   h["poststart"] = {hook("poststart", out, record())};
   h["poststop"] = {hook("poststop", out, record())};
   b.save();
@@ -56,9 +56,9 @@ TEST_F(CliHooksTest, AllSixRunWithStateOnStdin) {
   }
   EXPECT_FALSE(path_exists(out + "/startContainer.json")) << "startContainer runs at start, not create";
   ASSERT_EQ(minirun({"start", "hooked"}).code, 0);
-  // As runc, startContainer runs in the init after start has released it.
-  for (int i = 0; i < 250 && read_text(out + "/startContainer.env").empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // As runc, startContainer runs in the init after start has released it;
+  // poststart only after the execve, so both are done when start returns.
+  EXPECT_TRUE(path_exists(out + "/startContainer.env")) << "start returned before the process was executed";
   json sc = json::parse(read_text(out + "/startContainer.json"));
   EXPECT_EQ(sc["id"], "hooked");
   EXPECT_EQ(sc["status"], "created");
@@ -87,7 +87,8 @@ TEST_F(CliHooksTest, RunStartsAtOnceAndStillRunsEveryHook) {
   auto& h = b.config["hooks"];
   for (const char* name : {"prestart", "createRuntime", "createContainer", "poststart", "poststop"})
     h[name] = {hook(name, out, ordered)};
-  h["startContainer"] = {hook("startContainer", "/hookout", ordered)};
+  // A slow startContainer: poststart must still wait for the execve.
+  h["startContainer"] = {hook("startContainer", "/hookout", "sleep 0.3; " + ordered)};
   b.save();
   Result r = minirun({"run", "-b", b.dir(), "runhooked"});
   ASSERT_EQ(r.code, 0) << r.err;
