@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "runtime/bpf_layout.h"
 #include "runtime/files.h"
 #include "runtime/log.h"
 #include "spec/unique_fd.h"
@@ -121,7 +122,14 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
     }
   }
   notify |= def == SCMP_ACT_NOTIFY;
-  return export_bpf(f.ctx);
+  std::vector<struct sock_filter> insns = export_bpf(f.ctx);
+  // The kernel's cost of loading a filter grows with its length.
+  if (auto tree = relayout_seccomp_filter(insns)) {
+    log_debug("seccomp: " + std::to_string(insns.size()) + " BPF instructions from libseccomp, " +
+              std::to_string(tree->size()) + " as a range tree");
+    return std::move(*tree);
+  }
+  return insns;
 }
 
 constexpr unsigned kWaitKillableRecv = 1U << 5;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19)
@@ -142,7 +150,7 @@ SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_
   std::string cache_file;
   if (!cache_dir.empty() && !s.source_hash.empty()) {
     // The name carries the compile options: a change of them must miss.
-    cache_file = cache_dir + "/" + s.source_hash + "-o2.bpf";
+    cache_file = cache_dir + "/" + s.source_hash + "-o2-tree.bpf";
     std::string cached;
     if (try_read_file(cache_file, cached) && cached.size() > 1 &&
         (cached.size() - 1) % sizeof(struct sock_filter) == 0) {

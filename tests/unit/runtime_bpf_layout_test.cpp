@@ -1,0 +1,347 @@
+// runtime/bpf_layout: libseccomp's filters rebuilt as range trees must decide
+// every syscall exactly as libseccomp's own program does.  The oracle is
+// libseccomp's output, run by an interpreter written here.
+#include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "runtime/bpf_layout.h"
+
+namespace minirun::runtime {
+namespace {
+
+using Program = std::vector<struct sock_filter>;
+
+struct Rule {
+  uint32_t action;
+  int nr;  // on the native arch; libseccomp maps it to the others
+  std::vector<scmp_arg_cmp> args;
+};
+
+struct Profile {
+  uint32_t default_action = SCMP_ACT_ALLOW;
+  std::vector<uint32_t> arches{SCMP_ARCH_X86_64};
+  std::vector<Rule> rules;
+  int optimize = 2;  // SCMP_FLTATR_CTL_OPTIMIZE; 0 leaves libseccomp's default
+};
+
+// libseccomp's program for p.  Rules libseccomp refuses (the same action as
+// the default, say) are skipped, as a profile loader would report them.
+Program libseccomp_program(const Profile& p) {
+  scmp_filter_ctx ctx = seccomp_init(p.default_action);
+  EXPECT_NE(ctx, nullptr);
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (p.optimize) {
+    EXPECT_EQ(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, p.optimize), 0);
+  }
+  bool native = false;
+  for (uint32_t a : p.arches) {
+    if (a == seccomp_arch_native()) {
+      native = true;
+      continue;
+    }
+    EXPECT_EQ(seccomp_arch_add(ctx, a), 0) << a;
+  }
+  if (!native) seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+  for (const Rule& r : p.rules)
+    seccomp_rule_add_array(ctx, r.action, r.nr, static_cast<unsigned>(r.args.size()), r.args.data());
+  int mem = static_cast<int>(::syscall(SYS_memfd_create, "bpf", MFD_CLOEXEC));
+  EXPECT_EQ(seccomp_export_bpf(ctx, mem), 0);
+  seccomp_release(ctx);
+  struct stat st;
+  ::fstat(mem, &st);
+  Program out(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
+  EXPECT_EQ(::pread(mem, out.data(), static_cast<size_t>(st.st_size), 0), st.st_size);
+  ::close(mem);
+  return out;
+}
+
+// Classic BPF as the kernel runs a seccomp filter (the subset libseccomp emits).
+uint32_t run(const Program& p, const struct seccomp_data& d) {
+  uint32_t a = 0;
+  size_t pc = 0;
+  auto word = [&](uint32_t off) {
+    uint32_t w;
+    std::memcpy(&w, reinterpret_cast<const char*>(&d) + off, 4);
+    return w;
+  };
+  for (size_t steps = 0; steps <= p.size(); ++steps) {
+    if (pc >= p.size()) break;
+    const struct sock_filter& in = p[pc];
+    bool taken;
+    switch (in.code) {
+      case BPF_LD | BPF_W | BPF_ABS:
+        a = word(in.k);
+        ++pc;
+        continue;
+      case BPF_ALU | BPF_AND | BPF_K:
+        a &= in.k;
+        ++pc;
+        continue;
+      case BPF_RET | BPF_K:
+        return in.k;
+      case BPF_JMP | BPF_JA:
+        pc += 1 + in.k;
+        continue;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        taken = a == in.k;
+        break;
+      case BPF_JMP | BPF_JGT | BPF_K:
+        taken = a > in.k;
+        break;
+      case BPF_JMP | BPF_JGE | BPF_K:
+        taken = a >= in.k;
+        break;
+      case BPF_JMP | BPF_JSET | BPF_K:
+        taken = (a & in.k) != 0;
+        break;
+      default:
+        ADD_FAILURE() << "instruction the test does not know: " << in.code;
+        return 0xdead;
+    }
+    pc += 1 + (taken ? in.jt : in.jf);
+  }
+  ADD_FAILURE() << "ran off the program";
+  return 0xdead;
+}
+
+// Runs both programs on every arch given (and some no filter names), every
+// nr either compares with (and its neighbours), and argument words built
+// from the constants; returns the first difference, or "".
+std::string first_difference(const Program& want, const Program& got, std::vector<uint32_t> arches) {
+  std::set<uint32_t> consts{0, 1, UINT32_MAX};
+  for (const Program* p : {&want, &got})
+    for (const auto& in : *p)
+      if (BPF_CLASS(in.code) == BPF_JMP && in.code != (BPF_JMP | BPF_JA)) {
+        consts.insert(in.k);
+        consts.insert(in.k + 1);
+        consts.insert(in.k - 1);
+      }
+  for (uint32_t extra : {0U, 1U, UINT32_MAX, AUDIT_ARCH_X86_64 ^ 1, AUDIT_ARCH_AARCH64, AUDIT_ARCH_PPC64LE})
+    arches.push_back(extra);
+  std::vector<uint32_t> pool(consts.begin(), consts.end());
+  std::mt19937 rng(7);
+  auto pick = [&] { return rng() % 4 == 0 ? static_cast<uint32_t>(rng()) : pool[rng() % pool.size()]; };
+  for (uint32_t arch : arches)
+    for (uint32_t nr : consts)
+      for (int variant = 0; variant < 4; ++variant) {
+        struct seccomp_data d = {};
+        d.nr = static_cast<int>(nr);
+        d.arch = arch;
+        uint32_t* words = reinterpret_cast<uint32_t*>(&d.instruction_pointer);
+        for (int w = 0; w < 14; ++w) words[w] = variant == 0 ? 0 : variant == 1 ? UINT32_MAX : pick();
+        uint32_t a = run(want, d), b = run(got, d);
+        if (a != b) {
+          std::ostringstream out;
+          out << std::hex << "arch 0x" << arch << " nr 0x" << nr << " variant " << variant << ": libseccomp 0x" << a
+              << ", tree 0x" << b;
+          return out.str();
+        }
+      }
+  return "";
+}
+
+// Every syscall the native arch knows in [0, 450), in runs of `run`
+// numbers: allowed, denied with EPERM, or left to the default, in turn.  A
+// real allow-list has longer runs; short ones are harder for the tree.
+std::vector<Rule> runs_of(int run, const std::set<int>& except = {}) {
+  std::vector<Rule> rules;
+  for (int nr = 0; nr < 450; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (!name) continue;
+    std::free(name);
+    if (except.count(nr)) continue;
+    int kind = (nr / run) % 3;
+    if (kind == 0) rules.push_back({SCMP_ACT_ALLOW, nr, {}});
+    if (kind == 1) rules.push_back({SCMP_ACT_ERRNO(EPERM), nr, {}});
+  }
+  return rules;
+}
+
+Profile podman_shaped() {
+  Profile p;
+  p.default_action = SCMP_ACT_ERRNO(ENOSYS);
+  p.arches = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
+  p.rules = runs_of(5, {SCMP_SYS(personality), SCMP_SYS(socket)});
+  for (uint64_t persona : {0ULL, 8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL})
+    p.rules.push_back({SCMP_ACT_ALLOW, SCMP_SYS(personality), {SCMP_A0(SCMP_CMP_EQ, persona)}});
+  p.rules.push_back({SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, 16), SCMP_A2(SCMP_CMP_EQ, 9)}});
+  p.rules.push_back({SCMP_ACT_ALLOW, SCMP_SYS(socket), {SCMP_A2(SCMP_CMP_NE, 9)}});
+  p.rules.push_back({SCMP_ACT_ALLOW, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_NE, 16)}});
+  return p;
+}
+
+TEST(BpfLayout, PodmanShapedProfileDecidesTheSameInFarFewerInstructions) {
+  Profile p = podman_shaped();
+  Program lib = libseccomp_program(p);
+  auto tree = relayout_seccomp_filter(lib);
+  ASSERT_TRUE(tree.has_value());
+  EXPECT_LT(tree->size() * 10, lib.size() * 5) << lib.size() << " -> " << tree->size();
+  bool far = false;
+  for (const auto& in : *tree) far |= in.code == (BPF_JMP | BPF_JA);
+  EXPECT_TRUE(far) << "the last arch's section is more than 255 instructions from the arch compares";
+  EXPECT_EQ(first_difference(lib, *tree, p.arches), "");
+}
+
+TEST(BpfLayout, EveryOperatorActionAndOptimizeLevel) {
+  const uint64_t big = 0x100000002ULL;  // the high word matters
+  Profile p;
+  p.default_action = SCMP_ACT_ALLOW;
+  p.arches = {SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64};
+  p.rules = {
+      {SCMP_ACT_KILL_PROCESS, SCMP_SYS(ptrace), {}},
+      {SCMP_ACT_KILL_THREAD, SCMP_SYS(reboot), {}},
+      {SCMP_ACT_TRAP, SCMP_SYS(kexec_load), {}},
+      {SCMP_ACT_LOG, SCMP_SYS(getcwd), {}},
+      {SCMP_ACT_TRACE(3), SCMP_SYS(mount), {}},
+      {SCMP_ACT_NOTIFY, SCMP_SYS(umount2), {}},
+      {SCMP_ACT_ERRNO(EPERM), SCMP_SYS(read), {SCMP_A0(SCMP_CMP_EQ, big)}},
+      {SCMP_ACT_ERRNO(EPERM), SCMP_SYS(write), {SCMP_A1(SCMP_CMP_NE, big)}},
+      {SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), {SCMP_A2(SCMP_CMP_LT, big)}},
+      {SCMP_ACT_ERRNO(EACCES), SCMP_SYS(close), {SCMP_A0(SCMP_CMP_LE, big)}},
+      {SCMP_ACT_ERRNO(EBUSY), SCMP_SYS(lseek), {SCMP_A2(SCMP_CMP_GT, big)}},
+      {SCMP_ACT_ERRNO(EBUSY), SCMP_SYS(mmap), {SCMP_A3(SCMP_CMP_GE, big)}},
+      {SCMP_ACT_ERRNO(EIO), SCMP_SYS(clone), {SCMP_A0(SCMP_CMP_MASKED_EQ, 0x7E020000ULL, 0)}},
+      {SCMP_ACT_ERRNO(EIO), SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffff0000ffffULL, 0x5400)}},
+      {SCMP_ACT_ERRNO(EIO), SCMP_SYS(fcntl), {SCMP_A1(SCMP_CMP_EQ, 4), SCMP_A2(SCMP_CMP_GT, 7)}},
+  };
+  std::set<int> used;
+  for (const Rule& r : p.rules) used.insert(r.nr);
+  for (const Rule& r : runs_of(6, used)) p.rules.push_back(r);
+  for (int optimize : {0, 1, 2}) {
+    p.optimize = optimize;
+    Program lib = libseccomp_program(p);
+    auto tree = relayout_seccomp_filter(lib);
+    ASSERT_TRUE(tree.has_value()) << "optimize " << optimize;
+    EXPECT_EQ(first_difference(lib, *tree, p.arches), "") << "optimize " << optimize;
+  }
+}
+
+TEST(BpfLayout, ProfilesFromASeededGenerator) {
+  const int ops[] = {SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ};
+  const uint32_t actions[] = {SCMP_ACT_ALLOW,        SCMP_ACT_ERRNO(EPERM), SCMP_ACT_ERRNO(ENOSYS),
+                              SCMP_ACT_KILL_PROCESS, SCMP_ACT_LOG,          SCMP_ACT_TRAP};
+  const uint32_t arches[] = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_AARCH64, SCMP_ARCH_ARM};
+  std::mt19937 rng(2026);
+  int rewritten = 0;
+  for (int round = 0; round < 25; ++round) {
+    Profile p;
+    p.default_action = actions[rng() % 3];
+    p.optimize = static_cast<int>(rng() % 3);
+    p.arches.clear();
+    for (uint32_t a : arches)
+      if (rng() % 2 || a == SCMP_ARCH_X86_64) p.arches.push_back(a);
+    // Runs of numbers with one action, as in real profiles, and now and
+    // then a rule on arguments.
+    for (int nr = 0; nr < 330;) {
+      int len = 1 + static_cast<int>(rng() % 24);
+      uint32_t action = actions[rng() % 6];
+      for (int end = std::min(330, nr + len); nr < end; ++nr) {
+        Rule r{action, nr, {}};
+        if (rng() % 12 == 0) {
+          int nargs = 1 + static_cast<int>(rng() % 2);
+          for (int a = 0; a < nargs; ++a) {
+            uint64_t v = rng() % 2 ? rng() % 64 : (uint64_t{rng()} << 32) | rng();
+            r.args.push_back({static_cast<unsigned>(a * 2), static_cast<scmp_compare>(ops[rng() % 7]), v, rng() % 64});
+          }
+          r.action = actions[rng() % 6];
+        }
+        p.rules.push_back(r);
+      }
+    }
+    Program lib = libseccomp_program(p);
+    auto tree = relayout_seccomp_filter(lib);
+    if (!tree) continue;  // allowed: the input stays as it is
+    ++rewritten;
+    EXPECT_EQ(first_difference(lib, *tree, p.arches), "") << "round " << round;
+  }
+  EXPECT_GE(rewritten, 20) << "the rewrite should apply to profiles made of runs";
+}
+
+TEST(BpfLayout, ShortRunsAndAnOutcomeAtEveryNumber) {
+  Profile p;
+  p.default_action = SCMP_ACT_ERRNO(ENOSYS);
+  p.arches = {SCMP_ARCH_X86_64, SCMP_ARCH_X32};
+  p.rules = runs_of(2);
+  Program lib = libseccomp_program(p);
+  auto tree = relayout_seccomp_filter(lib);
+  ASSERT_TRUE(tree.has_value());
+  EXPECT_LT(tree->size(), lib.size());
+  EXPECT_EQ(first_difference(lib, *tree, p.arches), "");
+  // Every other number allowed: a range tree is no shorter than one compare
+  // per syscall, so libseccomp's program stays.
+  p.rules.clear();
+  for (int nr = 0; nr < 440; nr += 2) p.rules.push_back({SCMP_ACT_ALLOW, nr, {}});
+  EXPECT_FALSE(relayout_seccomp_filter(libseccomp_program(p)).has_value());
+}
+
+// The kernel accepts the tree and it decides as configured.
+TEST(BpfLayout, TheKernelLoadsTheTreeAndEnforcesIt) {
+  Profile p;
+  p.default_action = SCMP_ACT_ERRNO(ENOSYS);
+  p.arches = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
+  p.rules = runs_of(4, {SCMP_SYS(exit_group), SCMP_SYS(getpid), SCMP_SYS(getppid), SCMP_SYS(getuid), SCMP_SYS(dup)});
+  p.rules.push_back({SCMP_ACT_ALLOW, SCMP_SYS(exit_group), {}});
+  p.rules.push_back({SCMP_ACT_ALLOW, SCMP_SYS(getpid), {}});
+  p.rules.push_back({SCMP_ACT_ERRNO(EPERM), SCMP_SYS(getppid), {}});
+  p.rules.push_back({SCMP_ACT_ERRNO(EXDEV), SCMP_SYS(dup), {SCMP_A0(SCMP_CMP_EQ, 1000)}});
+  Program lib = libseccomp_program(p);
+  auto tree = relayout_seccomp_filter(lib);
+  ASSERT_TRUE(tree.has_value());
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Raw syscalls only: the filter may refuse what libc would use.
+    struct sock_fprog prog = {static_cast<unsigned short>(tree->size()), tree->data()};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(10);
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) ::_exit(11);
+    if (::syscall(SYS_getpid) <= 0) ::_exit(12);
+    if (::syscall(SYS_getppid) != -1 || errno != EPERM) ::_exit(13);
+    if (::syscall(SYS_getuid) != -1 || errno != ENOSYS) ::_exit(14);
+    if (::syscall(SYS_dup, 1000) != -1 || errno != EXDEV) ::_exit(15);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 prctl, 11 load, 12 getpid, 13 getppid, 14 getuid, 15 dup";
+}
+
+TEST(BpfLayout, ProgramsOutsideTheProvenSubsetAreLeftAlone) {
+  const uint32_t allow = SECCOMP_RET_ALLOW, deny = SECCOMP_RET_ERRNO | EPERM;
+  auto ld = [](uint32_t off) { return sock_filter BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off); };
+  auto ret = [](uint32_t v) { return sock_filter BPF_STMT(BPF_RET | BPF_K, v); };
+  const sock_filter arch_check = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  // A bit test on the syscall number.
+  EXPECT_FALSE(relayout_seccomp_filter(
+      {ld(4), arch_check, ret(0), ld(0), BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1), ret(deny), ret(allow)}));
+  // The X register.
+  EXPECT_FALSE(relayout_seccomp_filter({ld(4), arch_check, ret(0), BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 3),
+                                        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 1), ret(deny), ret(allow)}));
+  // A jump out of the program, and a load past seccomp_data.
+  EXPECT_FALSE(relayout_seccomp_filter({ld(4), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 9, 0), ret(0)}));
+  EXPECT_FALSE(relayout_seccomp_filter({ld(64), ret(allow)}));
+  // Arithmetic on the number.
+  EXPECT_FALSE(relayout_seccomp_filter({ld(4), arch_check, ret(0), ld(0), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
+                                        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1), ret(deny), ret(allow)}));
+  // No arch compared: nothing to gain.
+  EXPECT_FALSE(relayout_seccomp_filter({ld(0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1), ret(deny), ret(allow)}));
+  EXPECT_FALSE(relayout_seccomp_filter({}));
+}
+
+}  // namespace
+}  // namespace minirun::runtime
