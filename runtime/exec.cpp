@@ -148,15 +148,14 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
   if (status == Status::paused && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
-  spec::Spec sp = load_saved_spec(store, o.id);
+  SeccompProgram seccomp;
+  spec::Spec sp = load_saved_spec(store, o.id, seccomp);
   spec::Process p = build_process(sp, o);
   check_lsm_labels(p);
   if (p.terminal && o.detach && o.console_socket.empty())
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
   if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");
 
-  SeccompProgram seccomp;
-  if (sp.linux.seccomp) seccomp = compile_seccomp(*sp.linux.seccomp, store.root() + "/.seccomp-cache");
 
   const std::string proc = "/proc/" + std::to_string(st.pid);
   std::vector<Joined> joins;

@@ -35,6 +35,12 @@ spec::Spec load_saved_spec(const StateStore& store, const std::string& id) {
   return spec::parse_spec(read_file(saved_config_path(store, id)), "config.json");
 }
 
+spec::Spec load_saved_spec(const StateStore& store, const std::string& id, SeccompProgram& seccomp) {
+  return parse_spec_and_seccomp(read_file(saved_config_path(store, id)), seccomp_cache_dir(store), seccomp);
+}
+
+std::string seccomp_cache_dir(const StateStore& store) { return store.root() + "/.seccomp-cache"; }
+
 namespace {
 
 std::string absolute(const std::string& path, const std::string& base) {
@@ -134,7 +140,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
   std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
   std::string config_text = read_file(bundle + "/config.json");
-  spec::Spec sp = spec::parse_spec(config_text, "config.json");
+  SeccompProgram seccomp;
+  spec::Spec sp = parse_spec_and_seccomp(config_text, seccomp_cache_dir(store), seccomp);
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
   check_lsm_labels(*sp.process);
   if (!sp.linux.has_namespace(NamespaceType::mount))
@@ -205,8 +212,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     }
   }
 
-  SeccompProgram seccomp;
-  if (sp.linux.seccomp) seccomp = compile_seccomp(*sp.linux.seccomp, store.root() + "/.seccomp-cache");
 
   InitContext ctx;
   ctx.spec = &sp;

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "spec/spec.h"
 #include "spec/unique_fd.h"
@@ -46,5 +47,8 @@ void destroy_container(const StateStore& store, const ContainerState& state);
 // The config copy kept in the state dir (for exec, update, hooks).
 std::string saved_config_path(const StateStore& store, const std::string& id);
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id);
+// The same, compiling (or loading the cached) linux.seccomp: see seccomp.h.
+spec::Spec load_saved_spec(const StateStore& store, const std::string& id, SeccompProgram& seccomp);
+std::string seccomp_cache_dir(const StateStore& store);
 
 }  // namespace minirun::runtime

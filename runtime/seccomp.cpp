@@ -10,13 +10,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "runtime/bpf_layout.h"
 #include "runtime/files.h"
 #include "runtime/log.h"
+#include "spec/raw_json.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::runtime {
@@ -142,45 +145,93 @@ void finish_flags(SeccompProgram& prog) {
   }
 }
 
-}  // namespace
+// A cache file: a header, the raw linux.seccomp text it was compiled from
+// (compared on a hit, so the name's hash only has to find it), the BPF.
+struct CacheHeader {
+  char magic[4] = {'M', 'R', 'S', '3'};
+  uint32_t flags = 0;  // SECCOMP_FILTER_FLAG_*, final
+  uint32_t notify = 0;
+  uint32_t text_size = 0;
+};
 
-SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_dir) {
+bool read_cached(const std::string& file, std::string_view text, SeccompProgram& prog) {
+  std::string blob;
+  if (!try_read_file(file, blob) || blob.size() < sizeof(CacheHeader)) return false;
+  CacheHeader h;
+  std::memcpy(&h, blob.data(), sizeof h);
+  size_t bpf = sizeof h + h.text_size;
+  if (std::memcmp(h.magic, CacheHeader{}.magic, sizeof h.magic) != 0 || blob.size() <= bpf ||
+      (blob.size() - bpf) % sizeof(struct sock_filter) != 0 ||
+      std::string_view(blob).substr(sizeof h, h.text_size) != text)
+    return false;
+  prog.filter.resize((blob.size() - bpf) / sizeof(struct sock_filter));
+  std::memcpy(prog.filter.data(), blob.data() + bpf, blob.size() - bpf);
+  prog.flags = h.flags;
+  prog.notify = h.notify != 0;
+  prog.from_cache = true;
+  log_debug("seccomp: using the cached filter " + file);
+  return true;
+}
+
+void write_cached(const std::string& dir, const std::string& file, std::string_view text, const SeccompProgram& prog) {
+  CacheHeader h;
+  h.flags = prog.flags;
+  h.notify = prog.notify;
+  h.text_size = static_cast<uint32_t>(text.size());
+  std::string blob(reinterpret_cast<const char*>(&h), sizeof h);
+  blob += text;
+  blob.append(reinterpret_cast<const char*>(prog.filter.data()), prog.filter.size() * sizeof(struct sock_filter));
+  try {
+    // The first create compiles before it makes the --root (the cache's parent).
+    ::mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0700);
+    ::mkdir(dir.c_str(), 0700);
+    // A per-process temp name: concurrent runs may compile the same profile.
+    std::string tmp = file + "." + std::to_string(::getpid());
+    write_file(tmp, blob, 0, 0600);
+    if (::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
+  } catch (const Error&) {
+    // A cache we cannot write only costs the next run a compile.
+  }
+}
+
+SeccompProgram compile(const spec::Seccomp& s) {
   SeccompProgram prog;
   for (const auto& fl : s.flags) prog.flags |= filter_flag(fl);
-  std::string cache_file;
-  if (!cache_dir.empty() && !s.source_hash.empty()) {
-    // The name carries the compile options: a change of them must miss.
-    cache_file = cache_dir + "/" + s.source_hash + "-o2-tree.bpf";
-    std::string cached;
-    if (try_read_file(cache_file, cached) && cached.size() > 1 &&
-        (cached.size() - 1) % sizeof(struct sock_filter) == 0) {
-      prog.notify = cached[0] == 'N';
-      prog.filter.resize((cached.size() - 1) / sizeof(struct sock_filter));
-      std::memcpy(prog.filter.data(), cached.data() + 1, cached.size() - 1);
-      prog.from_cache = true;
-      finish_flags(prog);
-      log_debug("seccomp: using the cached filter " + cache_file);
-      return prog;
-    }
-  }
   prog.filter = build_filter(s, prog.notify);
   finish_flags(prog);
-  log_debug("seccomp: compiled " + std::to_string(prog.filter.size()) + " BPF instructions" +
-            (cache_file.empty() ? std::string() : " into " + cache_file));
-  if (!cache_file.empty()) {
-    std::string blob(1, prog.notify ? 'N' : '-');
-    blob.append(reinterpret_cast<const char*>(prog.filter.data()), prog.filter.size() * sizeof(struct sock_filter));
-    try {
-      ::mkdir(cache_dir.c_str(), 0700);
-      // A per-process temp name: concurrent runs may compile the same profile.
-      std::string tmp = cache_file + "." + std::to_string(::getpid());
-      write_file(tmp, blob, 0, 0600);
-      if (::rename(tmp.c_str(), cache_file.c_str()) != 0) ::unlink(tmp.c_str());
-    } catch (const Error&) {
-      // A cache we cannot write only costs the next run a compile.
+  log_debug("seccomp: compiled " + std::to_string(prog.filter.size()) + " BPF instructions");
+  return prog;
+}
+
+}  // namespace
+
+spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::string& cache_dir,
+                                  SeccompProgram& seccomp) {
+  const char* label = "config.json";
+  auto span = spec::find_json_member(config_text, {"linux", "seccomp"});
+  std::string_view text;
+  std::string file;
+  if (span && !cache_dir.empty()) {
+    text = std::string_view(config_text).substr(span->first, span->second - span->first);
+    // The name carries the compile options: a change of them must miss.
+    // Any hash will do for the name: a hit compares the whole text.
+    char name[32];
+    std::snprintf(name, sizeof name, "/%016zx-o2-tree.bpf", std::hash<std::string_view>{}(text));
+    file = cache_dir + name;
+    if (text.size() >= 4 && read_cached(file, text, seccomp) && !seccomp.notify) {
+      // This very text was parsed, validated and compiled before.
+      spec::Spec sp = spec::parse_spec(spec::null_json_span(config_text, *span), label);
+      sp.linux.seccomp.emplace();
+      return sp;
     }
   }
-  return prog;
+  spec::Spec sp = spec::parse_spec(config_text, label);
+  if (!sp.linux.seccomp) return sp;
+  if (!seccomp.from_cache) {
+    with_context(label, [&] { seccomp = compile(*sp.linux.seccomp); });
+    if (!file.empty()) write_cached(cache_dir, file, text, seccomp);
+  }
+  return sp;
 }
 
 int load_seccomp(const SeccompProgram& prog) {

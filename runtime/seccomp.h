@@ -1,5 +1,5 @@
-// linux.seccomp -> BPF (libseccomp), cached under --root by a hash of the
-// seccomp section so repeated runs skip compiling it.
+// linux.seccomp -> BPF (libseccomp), cached under --root by the seccomp
+// section's text so repeated runs skip parsing and compiling it.
 #pragma once
 
 #include <linux/filter.h>
@@ -19,9 +19,14 @@ struct SeccompProgram {
   bool from_cache = false;
 };
 
-// Compiles (or loads from cache_dir/<hash>.bpf).  cache_dir "" disables the
-// cache.  Errors name the field: "linux.seccomp.syscalls[2].action: ...".
-SeccompProgram compile_seccomp(const spec::Seccomp& s, const std::string& cache_dir);
+// Parses a config.json text and compiles its linux.seccomp into `seccomp`
+// (left empty without one).  Filters are cached under cache_dir ("" for
+// none) by the raw bytes of linux.seccomp, which the cache file holds too;
+// on a hit the section is not parsed again: spec.linux.seccomp is then set
+// but empty, unless the filter has a NOTIFY listener (its path is needed).
+// Errors name the field: "config.json: linux.seccomp.syscalls[2].action: ...".
+spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::string& cache_dir,
+                                  SeccompProgram& seccomp);
 
 // seccomp(SECCOMP_SET_MODE_FILTER).  Returns the listener fd with notify, else -1.
 int load_seccomp(const SeccompProgram& prog);

@@ -36,9 +36,4 @@ void check_one_of(const std::string& path, const std::string& value, std::initia
 // "0-3,7": the cpu and memory-node list format of cpuset and sched_setaffinity.
 bool is_cpu_list(const std::string& list);
 
-// Hex FNV-1a 64 of a JSON value's structure (types, object keys in sorted
-// order, values): equal values hash equally however the text was laid out.
-// A stable cache key, not a security hash.
-std::string json_hash_hex(const nlohmann::json& value);
-
 }  // namespace minirun::spec::detail

@@ -2,7 +2,6 @@
 #include <sys/resource.h>
 
 #include <array>
-#include <cstdio>
 #include <string_view>
 #include <utility>
 
@@ -98,60 +97,6 @@ std::optional<int> rlimit_resource_from_name(const std::string& name) {
     if (name == known) return resource;
   }
   return std::nullopt;
-}
-
-namespace {
-
-struct Fnv1a {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  void add(const void* data, size_t size) {
-    for (const unsigned char* p = static_cast<const unsigned char*>(data); size--; ++p) {
-      hash ^= *p;
-      hash *= 0x100000001b3ULL;
-    }
-  }
-  void add_tag(nlohmann::json::value_t t) { add(&t, sizeof t); }
-  void add_string(const std::string& s) {
-    uint64_t n = s.size();
-    add(&n, sizeof n);  // length first: ["ab","c"] and ["a","bc"] differ
-    add(s.data(), s.size());
-  }
-  // Walks the parsed value rather than hashing dump(): dumping podman's
-  // profile cost 1.3M instructions per run, this walk a tenth of that.
-  void add_value(const nlohmann::json& v) {
-    add_tag(v.type());
-    switch (v.type()) {
-      case nlohmann::json::value_t::object:
-        // nlohmann::json keeps object members sorted by key.
-        for (const auto& [key, member] : v.get_ref<const nlohmann::json::object_t&>()) {
-          add_string(key);
-          add_value(member);
-        }
-        break;
-      case nlohmann::json::value_t::array: {
-        uint64_t n = v.size();
-        add(&n, sizeof n);
-        for (const auto& e : v) add_value(e);
-        break;
-      }
-      case nlohmann::json::value_t::string: add_string(v.get_ref<const std::string&>()); break;
-      case nlohmann::json::value_t::boolean: { bool b = v.get<bool>(); add(&b, sizeof b); break; }
-      case nlohmann::json::value_t::number_integer: { int64_t i = v.get<int64_t>(); add(&i, sizeof i); break; }
-      case nlohmann::json::value_t::number_unsigned: { uint64_t u = v.get<uint64_t>(); add(&u, sizeof u); break; }
-      case nlohmann::json::value_t::number_float: { double d = v.get<double>(); add(&d, sizeof d); break; }
-      default: break;  // null, binary, discarded: the tag says it all
-    }
-  }
-};
-
-}  // namespace
-
-std::string json_hash_hex(const nlohmann::json& value) {
-  Fnv1a h;
-  h.add_value(value);
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h.hash));
-  return out;
 }
 
 }  // namespace detail

@@ -172,7 +172,6 @@ Seccomp read_seccomp(const JsonNode& node) {
   node.read("listenerPath", s.listener_path);
   node.read("listenerMetadata", s.listener_metadata);
   node.read_list("syscalls", s.syscalls, read_seccomp_syscall);
-  s.source_hash = json_hash_hex(node.value());
   return s;
 }
 

@@ -221,7 +221,6 @@ struct Seccomp {
   std::string listener_path;
   std::string listener_metadata;
   std::vector<SeccompSyscall> syscalls;
-  std::string source_hash;  // hash of the seccomp JSON text: the BPF cache key
 };
 
 struct TimeOffset {

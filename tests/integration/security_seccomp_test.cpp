@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "harness.h"
@@ -339,6 +341,21 @@ TEST_F(SecuritySeccompTest, SecondRunLoadsTheCachedFilter) {
   EXPECT_EQ(second.out, "38\n") << "the cached program is enforced";
   EXPECT_NE(second.err.find("seccomp: using the cached filter"), std::string::npos) << second.err;
   EXPECT_EQ(second.err.find("seccomp: compiled"), std::string::npos) << second.err;
+  // A cache file is trusted only for the profile text it holds: one whose
+  // text differs (by a byte) is compiled over, and the right filter runs.
+  int files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(root_ + "/.seccomp-cache")) {
+    std::string blob = read_text(f.path());
+    size_t at = blob.find("mkdirat");
+    ASSERT_NE(at, std::string::npos) << "the cache holds the profile's text";
+    blob[at] = 'r';  // "rkdirat"
+    std::ofstream(f.path(), std::ios::binary | std::ios::trunc) << blob;
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+  Result tampered = minirun({"--debug", "run", "-b", b.dir(), "cache2b"});
+  EXPECT_EQ(tampered.out, "38\n");
+  EXPECT_NE(tampered.err.find("seccomp: compiled"), std::string::npos) << tampered.err;
   // Another profile is another key.
   b.config["linux"]["seccomp"]["syscalls"][0]["errnoRet"] = 13;
   b.save();
