@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
 std::string read_text(const std::string& path);  // "" if unreadable
 bool path_exists(const std::string& path);
+// For what a container or an engine does in the background: checks `done`
+// every 20 ms until it holds (true) or timeout_ms passed (false, after one
+// last check).  The default is generous: a loaded CI VM is slow, and a
+// passing test returns as soon as the condition holds.
+bool wait_until(const std::function<bool()>& done, int timeout_ms = 20000);
 
 // The shared read-only busybox rootfs (with /bin/probe), built once.
 const std::string& base_rootfs();

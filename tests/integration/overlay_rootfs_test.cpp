@@ -52,12 +52,8 @@ std::string tree_digest(const std::string& dir) {
   return out;
 }
 
-bool wait_for_path(const std::string& path, int timeout_ms = 10000) {
-  for (int waited = 0; waited < timeout_ms; waited += 20) {
-    if (path_exists(path)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+bool wait_for_path(const std::string& path) {
+  return wait_until([&] { return path_exists(path); });
 }
 
 // Overlay mounts in our (the host's) mount namespace that mention `needle`.
@@ -269,11 +265,7 @@ TEST_F(OverlayTest, KilledRunLeavesNoHostMount) {
     execl(MINIRUN_BIN, MINIRUN_BIN, "--root", root_.c_str(), "run", "-b", b.dir().c_str(), "killed", nullptr);
     _exit(127);
   }
-  bool running = false;
-  for (int i = 0; i < 500 && !running; ++i) {
-    running = status_of("killed") == "running";
-    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  bool running = wait_until([&] { return status_of("killed") == "running"; });
   EXPECT_TRUE(running);
   EXPECT_TRUE(host_overlay_mounts(root_).empty()) << "overlay on the host while running";
   kill(pid, SIGKILL);
