@@ -25,12 +25,8 @@ class CliLifecycleTest : public MinirunTest {
     Result r = minirun(args);
     ASSERT_EQ(r.code, 0) << r.err;
   }
-  bool wait_status(const std::string& id, const std::string& want, int ms = 5000) {
-    for (int i = 0; i < ms / 20; ++i) {
-      if (status_of(id) == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return status_of(id) == want;
+  bool wait_status(const std::string& id, const std::string& want, int ms = 20000) {
+    return wait_until([&] { return status_of(id) == want; }, ms);
   }
   json state(const std::string& id) {
     Result r = minirun({"state", id});
@@ -57,7 +53,10 @@ TEST_F(CliLifecycleTest, CreatedRunningStoppedThenGone) {
   Result start = minirun({"start", "life"});
   ASSERT_EQ(start.code, 0) << start.err;
   EXPECT_EQ(state("life")["status"], "running");
-  EXPECT_EQ(read_text("/proc/" + std::to_string(pid) + "/comm"), "sleep\n");
+  // As runc's, start returns once the init is released, before its execve.
+  const std::string comm = "/proc/" + std::to_string(pid) + "/comm";
+  wait_until([&] { return read_text(comm) == "sleep\n"; });
+  EXPECT_EQ(read_text(comm), "sleep\n");
 
   Result again = minirun({"start", "life"});
   EXPECT_EQ(again.code, 1);
