@@ -2,9 +2,12 @@
 // raises live limits, pause/resume, events (stats and oom), state after an
 // OOM kill, a pre-frozen cgroup refused, cgroupsPath placement and cleanup
 // in every hierarchy.
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -30,6 +33,28 @@ class CgroupLifecycleTest : public MinirunTest {
     EXPECT_EQ(r.code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     return j.is_discarded() ? nlohmann::json::object() : j;
+  }
+  // /proc/PID/comm of the container's init.
+  std::string init_comm_path(const std::string& id) {
+    auto j = nlohmann::json::parse(minirun({"state", id}).out, nullptr, false);
+    return "/proc/" + std::to_string(j.is_discarded() ? 0 : j.value("pid", 0)) + "/comm";
+  }
+  // Whether our `minirun --root ROOT args...` is blocked in poll(): `events`
+  // has then read the OOM count it reports increases of.
+  bool blocked_in_poll(const std::vector<std::string>& args) {
+    std::string want = std::string(MINIRUN_BIN) + '\0' + "--root" + '\0' + root_ + '\0';
+    for (const auto& a : args) want += a + '\0';
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      std::string dir = e.path();
+      if (read_text(dir + "/cmdline") != want) continue;
+      long nr = std::strtol(read_text(dir + "/syscall").c_str(), nullptr, 10);  // "running" reads as 0
+#ifdef SYS_poll
+      if (nr == SYS_poll) return true;
+#endif
+      if (nr == SYS_ppoll) return true;
+    }
+    return false;
   }
 };
 
@@ -89,7 +114,7 @@ TEST_F(CgroupLifecycleTest, PauseStopsTheCounterAndResumeRestartsIt) {
   b.config["mounts"].push_back({{"destination", "/out"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
   run_detached(b, "counter", {"sh", "-c", "exec probe count > /out/count"});
   auto lines = [&] { return split_lines(read_text(out + "/count")).size(); };
-  for (int i = 0; i < 50 && lines() < 3; ++i) std::this_thread::sleep_for(50ms);
+  wait_until([&] { return lines() >= 3; });
   ASSERT_GE(lines(), 3u) << "the counter never counted";
 
   Result p = minirun({"pause", "counter"});
@@ -102,7 +127,7 @@ TEST_F(CgroupLifecycleTest, PauseStopsTheCounterAndResumeRestartsIt) {
   Result r = minirun({"resume", "counter"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(status_of("counter"), "running");
-  std::this_thread::sleep_for(700ms);
+  wait_until([&] { return lines() >= frozen_at + 3; });
   EXPECT_GE(lines(), frozen_at + 3) << "did not count again after resume";
 
   Result again = minirun({"resume", "counter"});
@@ -172,8 +197,10 @@ TEST_F(CgroupLifecycleTest, PreFrozenCgroupIsRefusedAtCreate) {
 TEST_F(CgroupLifecycleTest, EventsStatsAreRealNumbers) {
   Bundle b;
   set_resources(b, {{"memory", {{"limit", 64 * kMiB}}}, {"pids", {{"limit", 20}}}});
-  run_detached(b, "stats", {"sh", "-c", "probe memhog 8 && probe spin 200 && exec sleep 600"});
-  std::this_thread::sleep_for(400ms);
+  // burn, not spin: 200 ms of CPU however busy the host is.
+  run_detached(b, "stats", {"sh", "-c", "probe memhog 8 && probe burn 200 && exec sleep 600"});
+  const std::string comm = init_comm_path("stats");
+  ASSERT_TRUE(wait_until([&] { return read_text(comm) == "sleep\n"; })) << "the hog and the burn never finished";
   nlohmann::json s = stats("stats");
   ASSERT_EQ(s.value("type", ""), "stats") << s.dump();
   EXPECT_EQ(s["id"], "stats");
@@ -183,7 +210,7 @@ TEST_F(CgroupLifecycleTest, EventsStatsAreRealNumbers) {
   EXPECT_EQ(d["memory"]["usage"]["limit"], 64 * kMiB);
   EXPECT_GE(d["pids"]["current"].get<uint64_t>(), 1u);
   EXPECT_EQ(d["pids"]["limit"], 20);
-  EXPECT_GT(d["cpu"]["usage"]["total"].get<uint64_t>(), 100'000'000u) << "the 200 ms spin shows in cpu total (ns)";
+  EXPECT_GT(d["cpu"]["usage"]["total"].get<uint64_t>(), 100'000'000u) << "the 200 ms burn shows in cpu total (ns)";
   EXPECT_FALSE(d["cpu"]["usage"]["percpu"].empty());
   ASSERT_EQ(minirun({"delete", "--force", "stats"}).code, 0);
   expect_no_leftovers("stats");
@@ -197,14 +224,16 @@ TEST_F(CgroupLifecycleTest, EventsStreamAnOomEventAndStateShowsIt) {
   b.set_args({"sh", "-c", "sleep 1; exec probe memhog 100"});
   Result c = minirun({"create", "-b", b.dir(), "oomev"});
   ASSERT_EQ(c.code, 0) << c.err;
-  auto events = std::async(std::launch::async, [&] { return minirun({"events", "--interval", "30s", "oomev"}, "", 30); });
-  std::this_thread::sleep_for(300ms);
+  const std::vector<std::string> events_args = {"events", "--interval", "30s", "oomev"};
+  auto events = std::async(std::launch::async, [&] { return minirun(events_args, "", 30); });
+  // events only reports kills past the count it reads when it starts.
+  EXPECT_TRUE(wait_until([&] { return blocked_in_poll(events_args); })) << "events never started listening";
   Result s = minirun({"start", "oomev"});
   ASSERT_EQ(s.code, 0) << s.err;
   Result e = events.get();
   EXPECT_EQ(e.code, 0) << e.err;
   EXPECT_EQ(e.out, "{\"id\":\"oomev\",\"type\":\"oom\"}\n") << "events exits when the init dies";
-  for (int i = 0; i < 50 && status_of("oomev") != "stopped"; ++i) std::this_thread::sleep_for(50ms);
+  wait_until([&] { return status_of("oomev") == "stopped"; });
   Result st = minirun({"state", "oomev"});
   ASSERT_EQ(st.code, 0) << st.err;
   auto j = nlohmann::json::parse(st.out);
@@ -215,7 +244,7 @@ TEST_F(CgroupLifecycleTest, EventsStreamAnOomEventAndStateShowsIt) {
   // Without an OOM kill no annotation appears.
   b.set_args({"true"});
   ASSERT_EQ(minirun({"run", "-d", "-b", b.dir(), "nooom"}).code, 0);
-  for (int i = 0; i < 50 && status_of("nooom") != "stopped"; ++i) std::this_thread::sleep_for(50ms);
+  wait_until([&] { return status_of("nooom") == "stopped"; });
   auto k = nlohmann::json::parse(minirun({"state", "nooom"}).out);
   EXPECT_FALSE(k.contains("annotations")) << k.dump();
   for (const char* id : {"oomev", "nooom"}) {

@@ -305,6 +305,14 @@ int main(int argc, char** argv) {
     printf("cpu_ms=%ld\n", now_ms(CLOCK_PROCESS_CPUTIME_ID));
     return 0;
   }
+  // Spins until this process has used N ms of CPU, however long that takes
+  // on a busy host (spin counts wall time, which a loaded CPU shares).
+  if (!strcmp(cmd, "burn") && argc > 2) {
+    volatile unsigned long x = 0;
+    while (now_ms(CLOCK_PROCESS_CPUTIME_ID) < atol(argv[2])) x++;
+    printf("cpu_ms=%ld\n", now_ms(CLOCK_PROCESS_CPUTIME_ID));
+    return 0;
+  }
   if (!strcmp(cmd, "open") && argc > 3) {
     int fd = open(argv[2], argv[3][0] == 'w' ? O_WRONLY : O_RDONLY);
     printf("%s\n", fd >= 0 ? "ok" : errno_name(errno));
