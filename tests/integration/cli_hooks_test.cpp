@@ -161,6 +161,8 @@ TEST_F(CliHooksTest, FailingPoststartStopsTheContainerAndPoststopOnlyWarns) {
   Result s = minirun({"start", "postfail"});
   EXPECT_EQ(s.code, 1);
   EXPECT_NE(s.err.find("poststart"), std::string::npos) << s.err;
+  // start sends the SIGKILL and returns without waiting for the init to die.
+  wait_until([&] { return status_of("postfail") == "stopped"; });
   EXPECT_EQ(status_of("postfail"), "stopped") << "runc kills the container when poststart fails";
   Result d = minirun({"delete", "postfail"});
   EXPECT_EQ(d.code, 0) << "a failing poststop is a warning: " << d.err;
