@@ -208,7 +208,7 @@ TEST_F(SecurityEscapeTest, ExecHelperIsNotReachableFromInside) {
   std::string cmd = MINIRUN_BIN " --root " + root_ + " run -b " + b.dir() + " attack > " + out_file + " 2>&1";
   std::thread container([&] { run_command({"sh", "-c", cmd}, "", 60); });
   // Wait for the fifo, then exec with a user name so the helper reads it.
-  for (int i = 0; i < 200 && read_text(out_file).find("ready") == std::string::npos; ++i) usleep(20000);
+  wait_until([&] { return read_text(out_file).find("ready") != std::string::npos; });
   Result e = minirun({"exec", "--user", "tester", "attack", "probe", "report"}, "", 30);
   container.join();
   EXPECT_EQ(e.code, 0) << e.err;
