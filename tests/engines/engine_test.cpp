@@ -296,10 +296,12 @@ class PodmanTest : public EngineTest {
     return split_lines(r.out).empty() ? "" : split_lines(r.out).back();
   }
   // podman's cleanup runs asynchronously (conmon's exit command).
-  bool wait_runtime_empty(int ms = 10000) {
-    for (int i = 0; i < ms / 50 && !runtime_ids().empty(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    return runtime_ids().empty();
+  bool wait_runtime_empty() {
+    return wait_until([&] { return runtime_ids().empty(); });
+  }
+  // What the container printed so far (conmon writes the log as it comes).
+  bool logs_contain(const std::string& name, const std::string& text) {
+    return podman({"logs", name}).out.find(text) != std::string::npos;
   }
   std::vector<std::string> names_;
   std::string wrapper_;
@@ -339,7 +341,10 @@ TEST_P(PodmanTest, DetachedExecTopInspectPauseUpdate) {
   EXPECT_EQ(runtime_status(id), "running") << "podman's container is the runtime's";
   int pid = std::atoi(inspect("busy", "{{.State.Pid}}").c_str());
   EXPECT_GT(pid, 0);
-  EXPECT_EQ(read_text("/proc/" + std::to_string(pid) + "/comm"), "sleep\n");
+  // The runtime's start returns once the init is released, before its execve.
+  const std::string comm = "/proc/" + std::to_string(pid) + "/comm";
+  wait_until([&] { return read_text(comm) == "sleep\n"; });
+  EXPECT_EQ(read_text(comm), "sleep\n");
   // podman's cgroupfs parent is an absolute cgroupsPath.
   std::string cg = read_text("/proc/" + std::to_string(pid) + "/cgroup");
   EXPECT_NE(cg.find(":memory:/libpod_parent/libpod-" + id), std::string::npos) << cg;
@@ -378,8 +383,7 @@ TEST_P(PodmanTest, DetachedExecTopInspectPauseUpdate) {
   EXPECT_EQ(read_text("/sys/fs/cgroup/memory/libpod_parent/libpod-" + id + "/memory.limit_in_bytes"), "67108864\n");
 
   ASSERT_EQ(podman({"kill", "--signal", "KILL", "busy"}).code, 0);
-  for (int i = 0; i < 100 && inspect("busy", "{{.State.Status}}") != "exited"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_until([&] { return inspect("busy", "{{.State.Status}}") == "exited"; });
   EXPECT_EQ(inspect("busy", "{{.State.Status}}"), "exited");
   EXPECT_EQ(inspect("busy", "{{.State.ExitCode}}"), "137");
   Result rm = podman({"rm", "busy"});
@@ -390,17 +394,20 @@ TEST_P(PodmanTest, DetachedExecTopInspectPauseUpdate) {
 
 TEST_P(PodmanTest, StopKillAndForcedRm) {
   // TERM reaches the entrypoint (pid 1 with a handler): exit 11.
-  std::string id = run_detached("stoppable", {"sh", "-c", "trap 'exit 11' TERM; while :; do sleep 0.1; done"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Until the trap is set, pid 1 ignores TERM: wait for the line after it.
+  std::string id =
+      run_detached("stoppable", {"sh", "-c", "trap 'exit 11' TERM; echo trapped; while :; do sleep 0.1; done"});
+  EXPECT_TRUE(wait_until([&] { return logs_contain("stoppable", "trapped"); })) << "the TERM trap was never set";
   Result s = podman({"stop", "--time", "10", "stoppable"});
   EXPECT_EQ(s.code, 0) << s.err;
   EXPECT_EQ(inspect("stoppable", "{{.State.Status}}"), "exited");
   EXPECT_EQ(inspect("stoppable", "{{.State.ExitCode}}"), "11") << "stop sent TERM, not KILL";
   // USR1 with a handler: the container keeps running.
-  run_detached("signalled", {"sh", "-c", "trap 'echo got-usr1' USR1; while :; do sleep 0.1; done"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run_detached("signalled", {"sh", "-c", "trap 'echo got-usr1' USR1; echo trapped; while :; do sleep 0.1; done"});
+  EXPECT_TRUE(wait_until([&] { return logs_contain("signalled", "trapped"); })) << "the USR1 trap was never set";
   EXPECT_EQ(podman({"kill", "--signal", "USR1", "signalled"}).code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // sh runs the trap once its sleep 0.1 ends; then the line reaches the log.
+  wait_until([&] { return logs_contain("signalled", "got-usr1"); });
   EXPECT_EQ(inspect("signalled", "{{.State.Status}}"), "running");
   Result logs = podman({"logs", "signalled"});
   EXPECT_NE(logs.out.find("got-usr1"), std::string::npos) << logs.out << logs.err;
@@ -409,8 +416,7 @@ TEST_P(PodmanTest, StopKillAndForcedRm) {
   Result rm = podman({"rm", "--force", "--time", "0", "forced"});
   EXPECT_EQ(rm.code, 0) << rm.err;
   EXPECT_EQ(podman({"container", "exists", "forced"}).code, 1);
-  for (int i = 0; i < 100 && !runtime_status(busy).empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_until([&] { return runtime_status(busy).empty(); });
   EXPECT_EQ(runtime_status(busy), "") << "the runtime still knows " << busy;
 }
 
@@ -512,6 +518,7 @@ TEST_P(ContainerdTest, DetachedExecPsPauseResumeKillDelete) {
   auto lines = split_lines(ps.out);
   ASSERT_EQ(lines.size(), 2u) << ps.out;
   std::string pid = lines[1].substr(0, lines[1].find(' '));
+  wait_until([&] { return read_text("/proc/" + pid + "/comm") == "sleep\n"; });  // start returns before the execve
   EXPECT_EQ(read_text("/proc/" + pid + "/comm"), "sleep\n");
 
   ASSERT_EQ(ctr({"task", "pause", "ctr-d"}).code, 0);
@@ -522,8 +529,7 @@ TEST_P(ContainerdTest, DetachedExecPsPauseResumeKillDelete) {
   EXPECT_EQ(runtime_status("ctr-d"), "running");
 
   ASSERT_EQ(ctr({"task", "kill", "--signal", "KILL", "ctr-d"}).code, 0);
-  for (int i = 0; i < 100 && task_status("ctr-d") != "STOPPED"; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_until([&] { return task_status("ctr-d") == "STOPPED"; });
   EXPECT_EQ(task_status("ctr-d"), "STOPPED");
   Result del = ctr({"task", "delete", "ctr-d"});
   EXPECT_EQ(del.code, 0) << del.err;
