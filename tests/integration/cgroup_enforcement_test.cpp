@@ -55,9 +55,13 @@ TEST_F(CgroupEnforcementTest, ForkLoopStopsAtPidsLimit) {
 TEST_F(CgroupEnforcementTest, CpuQuotaOf20PercentThrottlesASpinLoop) {
   const long wall_ms = 1000;
   Bundle b;
-  set_resources(b, {{"cpu", {{"quota", 20000}, {"period", 100000}}}});
+  // Both runs with the highest cpu.shares, so that other busy processes on
+  // the host (a loaded CI VM) cannot take the unlimited run's CPU: only the
+  // quota differs between the two.
+  constexpr int kShares = 262144;
+  set_resources(b, {{"cpu", {{"shares", kShares}, {"quota", 20000}, {"period", 100000}}}});
   long limited = spin_cpu_ms(b, "quota", wall_ms);
-  set_resources(b, nlohmann::json::object());
+  set_resources(b, {{"cpu", {{"shares", kShares}}}});
   long free = spin_cpu_ms(b, "quota", wall_ms);
   std::printf("[ measured ] cpu ms per %ld ms wall: quota 20%% = %ld, unlimited = %ld, ratio %.1f\n", wall_ms, limited,
               free, limited > 0 ? static_cast<double>(free) / static_cast<double>(limited) : 0.0);
