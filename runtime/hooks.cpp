@@ -39,14 +39,20 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
   }
   read_end.reset();
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  // A hook that does not read its stdin must not block us: ignore EPIPE.
-  signal(SIGPIPE, SIG_IGN);
+  // A hook that does not read its stdin must not kill us: SIGPIPE ignored
+  // for the write only.  startContainer hooks run in the init, and an
+  // ignored signal would stay ignored through the container's execve (and
+  // the next hook's).
+  struct sigaction ignore = {}, before = {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &before);
   size_t off = 0;
   while (off < state_json.size()) {
     ssize_t n = ::write(write_end.get(), state_json.data() + off, state_json.size() - off);
     if (n <= 0) break;
     off += static_cast<size_t>(n);
   }
+  ::sigaction(SIGPIPE, &before, nullptr);
   write_end.reset();
   if (hook.timeout && pidfd) {
     struct pollfd p = {pidfd.get(), POLLIN, 0};

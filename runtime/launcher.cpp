@@ -123,6 +123,17 @@ nlohmann::json network_files(const StateStore& store, const std::string& id, con
   return out;
 }
 
+// Waits (up to 5 s) for a killed process that may not be our child to exit,
+// and reaps it when it is (`run`).
+void wait_for_exit(pid_t pid) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd) {
+    struct pollfd p = {pidfd.get(), POLLIN, 0};
+    ::poll(&p, 1, 5000);
+  }
+  ::waitpid(pid, nullptr, WNOHANG);
+}
+
 void kill_and_reap(pid_t pid) {
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -382,9 +393,13 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
     try {
       run_hooks(sp.hooks.poststart, state_json(st, Status::running, false), "poststart");
     } catch (const Error&) {
-      // runc: a failed poststart stops the container; delete cleans up.
+      // runc: a failed poststart stops the container (and waits for it to
+      // be gone); delete cleans up.
       if (!st.cgroup_paths.empty()) cgroup::Manager::from_paths(st.cgroup_paths)->kill_all(SIGKILL);
-      if (process_is(st.pid, st.start_time)) ::kill(st.pid, SIGKILL);
+      if (process_is(st.pid, st.start_time)) {
+        ::kill(st.pid, SIGKILL);
+        wait_for_exit(st.pid);
+      }
       throw;
     }
   }
@@ -399,12 +414,7 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     } else {
       ::kill(st.pid, SIGKILL);
     }
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
-    if (pidfd) {
-      struct pollfd p = {pidfd.get(), POLLIN, 0};
-      ::poll(&p, 1, 5000);
-    }
-    ::waitpid(st.pid, nullptr, WNOHANG);  // ours when `run` is the parent
+    wait_for_exit(st.pid);
   }
   if (st.poststop_hooks) {
     try {

@@ -106,6 +106,29 @@ TEST_F(CliHooksTest, RunStartsAtOnceAndStillRunsEveryHook) {
   remove_tree(out);
 }
 
+// Hooks leave the runtime's signal dispositions alone: nothing ignored in
+// the container (startContainer hooks run in its init) or in a later hook.
+TEST_F(CliHooksTest, NoSignalIgnoredAfterHooks) {
+  Bundle b;
+  std::string out = make_temp_dir("minirun-hooks-sig");
+  b.set_args({"cat", "/proc/self/status"});
+  b.config["mounts"].push_back(
+      {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
+  const std::string sig = "exec grep SigIgn /proc/self/status > \"$OUT/$0.sig\"";
+  auto& h = b.config["hooks"];
+  h["prestart"] = {hook("prestart1", out, sig), hook("prestart2", out, sig)};
+  h["startContainer"] = {hook("start", "/hookout", sig)};
+  b.save();
+  Result r = minirun({"run", "-b", b.dir(), "hooksig"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("SigIgn:\t0000000000000000\n"), std::string::npos) << r.out;
+  for (const char* name : {"prestart1", "prestart2"})
+    EXPECT_EQ(read_text(out + "/" + name + ".sig"), "SigIgn:\t0000000000000000\n") << name;
+  EXPECT_TRUE(path_exists(out + "/start.sig"));
+  expect_no_leftovers("hooksig");
+  remove_tree(out);
+}
+
 TEST_F(CliHooksTest, FailingPrestartFailsCreateAndLeavesNothing) {
   Bundle b;
   std::string out = make_temp_dir("minirun-hooks");
@@ -161,9 +184,7 @@ TEST_F(CliHooksTest, FailingPoststartStopsTheContainerAndPoststopOnlyWarns) {
   Result s = minirun({"start", "postfail"});
   EXPECT_EQ(s.code, 1);
   EXPECT_NE(s.err.find("poststart"), std::string::npos) << s.err;
-  // start sends the SIGKILL and returns without waiting for the init to die.
-  wait_until([&] { return status_of("postfail") == "stopped"; });
-  EXPECT_EQ(status_of("postfail"), "stopped") << "runc kills the container when poststart fails";
+  EXPECT_EQ(status_of("postfail"), "stopped") << "runc kills the container when poststart fails, and waits";
   Result d = minirun({"delete", "postfail"});
   EXPECT_EQ(d.code, 0) << "a failing poststop is a warning: " << d.err;
   EXPECT_NE(d.err.find("poststop"), std::string::npos) << d.err;
