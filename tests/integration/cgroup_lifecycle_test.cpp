@@ -111,7 +111,8 @@ TEST_F(CgroupLifecycleTest, UpdateRaisesLiveLimitsAndTheNewValueHolds) {
 TEST_F(CgroupLifecycleTest, PauseStopsTheCounterAndResumeRestartsIt) {
   Bundle b;
   std::string out = make_temp_dir("minirun-count");
-  b.config["mounts"].push_back({{"destination", "/out"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
+  b.config["mounts"].push_back(
+      {{"destination", "/out"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
   run_detached(b, "counter", {"sh", "-c", "exec probe count > /out/count"});
   auto lines = [&] { return split_lines(read_text(out + "/count")).size(); };
   wait_until([&] { return lines() >= 3; });
@@ -155,7 +156,8 @@ TEST_F(CgroupLifecycleTest, PreFrozenCgroupIsRefusedAtCreate) {
     const char* frozen;
     const char* thawed;
   };
-  for (const Case& c : {Case{"freezer", "freezer.state", "FROZEN", "THAWED"}, Case{"unified", "cgroup.freeze", "1", "0"}}) {
+  for (const Case& c :
+       {Case{"freezer", "freezer.state", "FROZEN", "THAWED"}, Case{"unified", "cgroup.freeze", "1", "0"}}) {
     SCOPED_TRACE(c.hierarchy);
     const Hierarchy* h = find_hierarchy(hs, c.hierarchy);
     if (!h) continue;
@@ -197,8 +199,9 @@ TEST_F(CgroupLifecycleTest, PreFrozenCgroupIsRefusedAtCreate) {
 TEST_F(CgroupLifecycleTest, EventsStatsAreRealNumbers) {
   Bundle b;
   set_resources(b, {{"memory", {{"limit", 64 * kMiB}}}, {"pids", {{"limit", 20}}}});
-  // burn, not spin: 200 ms of CPU however busy the host is.
-  run_detached(b, "stats", {"sh", "-c", "probe memhog 8 && probe burn 200 && exec sleep 600"});
+  // burn, not spin: 200 ms of CPU however busy the host is.  Their reports go
+  // to /dev/null: the harness's pipe is closed once `run -d` has returned.
+  run_detached(b, "stats", {"sh", "-c", "probe memhog 8 >/dev/null && probe burn 200 >/dev/null && exec sleep 600"});
   const std::string comm = init_comm_path("stats");
   ASSERT_TRUE(wait_until([&] { return read_text(comm) == "sleep\n"; })) << "the hog and the burn never finished";
   nlohmann::json s = stats("stats");
@@ -283,9 +286,10 @@ TEST_F(CgroupLifecycleTest, CgroupsPathNestsWhereAskedAndDeleteCleansEveryHierar
   struct Case {
     std::string id, cgroups_path, memory_line;  // memory_line: the init's /proc/1/cgroup memory path
   };
-  for (const Case& c : {Case{"nest-default", "", own_mem + "/nest-default"},
-                        Case{"nest-rel", "minirun-rel-" + tag + "/ctr", own_mem + "/minirun-rel-" + tag + "/ctr"},
-                        Case{"nest-abs", own_mem + "/minirun-abs-" + tag + "/ctr", own_mem + "/minirun-abs-" + tag + "/ctr"}}) {
+  for (const Case& c :
+       {Case{"nest-default", "", own_mem + "/nest-default"},
+        Case{"nest-rel", "minirun-rel-" + tag + "/ctr", own_mem + "/minirun-rel-" + tag + "/ctr"},
+        Case{"nest-abs", own_mem + "/minirun-abs-" + tag + "/ctr", own_mem + "/minirun-abs-" + tag + "/ctr"}}) {
     SCOPED_TRACE(c.id);
     std::string path = c.cgroups_path.empty() ? c.id : c.cgroups_path;
     auto before = existing_prefixes(hs, path);

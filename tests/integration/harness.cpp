@@ -28,7 +28,6 @@ Result run_command(const std::vector<std::string>& argv, const std::string& inpu
     dup2(out[1], 1);
     dup2(err[1], 2);
     setpgid(0, 0);
-    signal(SIGPIPE, SIG_DFL);  // ignored here (below): commands start as from a shell
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

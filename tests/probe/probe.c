@@ -10,6 +10,8 @@
 //   sleep SECS        sleep, reporting "ready" first
 //   signals           print the name of each signal received until SIGTERM
 //   memhog MB         allocate and touch MB MiB (to be OOM-killed)
+//   sigdfl PROG ARGS  exec PROG with SIGPIPE at its default (on the host: the
+//                     test harness ignores it, and children inherit that)
 //   forkbomb N        try to fork N sleeping children; print how many worked
 //   spin MS           busy-loop for MS ms of wall time; print cpu ms used
 //   open PATH MODE    open PATH (r|w); print "ok" or the errno name
@@ -274,6 +276,12 @@ int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "report";
   if (!strcmp(cmd, "report")) return report();
+  if (!strcmp(cmd, "sigdfl") && argc > 2) {
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[2], argv + 2);
+    perror(argv[2]);
+    return 127;
+  }
   if (!strcmp(cmd, "env")) {
     extern char** environ;
     for (char** e = environ; *e; e++) printf("%s\n", *e);
