@@ -25,15 +25,20 @@ class CliHooksTest : public MinirunTest {
     return h;
   }
   static std::string record() { return "cat > \"$OUT/$0.json\"; echo \"$MARK $#\" > \"$OUT/$0.env\""; }
+  // A temp dir for the hooks' records, bound at /hookout in the container:
+  // startContainer hooks run inside it.
+  static std::string hook_out_dir(Bundle& b, const std::string& prefix) {
+    std::string out = make_temp_dir(prefix);
+    b.config["mounts"].push_back(
+        {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
+    return out;
+  }
 };
 
 TEST_F(CliHooksTest, AllSixRunWithStateOnStdin) {
   Bundle b;
-  std::string out = make_temp_dir("minirun-hooks");
+  std::string out = hook_out_dir(b, "minirun-hooks");
   b.set_args({"sleep", "1000"});
-  // startContainer runs inside the container: it writes to a bind mount.
-  b.config["mounts"].push_back(
-      {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
   auto& h = b.config["hooks"];
   h["prestart"] = {hook("prestart", out, record())};
   h["createRuntime"] = {hook("createRuntime", out, record())};
@@ -78,10 +83,8 @@ TEST_F(CliHooksTest, AllSixRunWithStateOnStdin) {
 // order, with the status runc gives it.
 TEST_F(CliHooksTest, RunStartsAtOnceAndStillRunsEveryHook) {
   Bundle b;
-  std::string out = make_temp_dir("minirun-hooks-run");
+  std::string out = hook_out_dir(b, "minirun-hooks-run");
   b.set_args({"sh", "-c", "echo container >> /hookout/order"});
-  b.config["mounts"].push_back(
-      {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
   const std::string ordered = record() + "; echo $0 >> \"$OUT/order\"";
   auto& h = b.config["hooks"];
   for (const char* name : {"prestart", "createRuntime", "createContainer", "poststart", "poststop"})
@@ -109,10 +112,8 @@ TEST_F(CliHooksTest, RunStartsAtOnceAndStillRunsEveryHook) {
 // the container (startContainer hooks run in its init) or in a later hook.
 TEST_F(CliHooksTest, NoSignalIgnoredAfterHooks) {
   Bundle b;
-  std::string out = make_temp_dir("minirun-hooks-sig");
+  std::string out = hook_out_dir(b, "minirun-hooks-sig");
   b.set_args({"cat", "/proc/self/status"});
-  b.config["mounts"].push_back(
-      {{"destination", "/hookout"}, {"type", "bind"}, {"source", out}, {"options", {"rbind", "rw"}}});
   const std::string sig = "exec grep SigIgn /proc/self/status > \"$OUT/$0.sig\"";
   auto& h = b.config["hooks"];
   h["prestart"] = {hook("prestart1", out, sig), hook("prestart2", out, sig)};
