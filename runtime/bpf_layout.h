@@ -7,7 +7,7 @@
 // constant the program compares it with, so the rewrite evaluates the
 // program once per range between those constants, merges neighbours with the
 // same outcome and emits a binary search over the ranges: the same filter in
-// ~40% of the instructions.
+// about a quarter of the instructions (podman's profile: 1397 -> 324).
 #pragma once
 
 #include <linux/filter.h>

@@ -156,7 +156,6 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
   if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");
 
-
   const std::string proc = "/proc/" + std::to_string(st.pid);
   std::vector<Joined> joins;
   UniqueFd pid_ns;

@@ -223,7 +223,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     }
   }
 
-
   InitContext ctx;
   ctx.spec = &sp;
   ctx.rootfs = rootfs_options(sp, bundle, rootfs_path);
@@ -343,7 +342,11 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     write_pid_file(opts.pid_file, pid);
     // `run`'s poststart hooks wait for the execve, as start's do: the init's
     // end of the socket is close-on-exec, so EOF on ours means it exec'd.
-    if (opts.start_at_once && st.poststart_hooks) wait_for_exec(parent_sock.get());
+    if (opts.start_at_once && st.poststart_hooks) {
+      Message none;
+      while (receive_until_exec(parent_sock.get(), none)) {
+      }
+    }
   }
   kill_init.dismiss();
   release_network.dismiss();

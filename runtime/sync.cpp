@@ -75,15 +75,6 @@ Message receive_message(int sock, const char* expect) {
 
 bool receive_until_exec(int sock, Message& out) { return receive(sock, "exec", out); }
 
-void wait_for_exec(int sock) {
-  char byte;
-  for (;;) {
-    ssize_t n = ::recv(sock, &byte, 1, 0);
-    if (n == 0) return;
-    if (n < 0 && errno != EINTR) throw_errno("wait for the container's exec");
-  }
-}
-
 void send_fd_to_path(const std::string& socket_path, int fd, const std::string& name) {
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!sock) throw_errno("console socket");

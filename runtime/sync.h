@@ -33,9 +33,6 @@ Message receive_message(int sock, const char* expect);
 // The same, but EOF (the peer exec'd: the socket is close-on-exec) returns
 // false instead of throwing.
 bool receive_until_exec(int sock, Message& out);
-// Blocks until the peer's end is closed: it exec'd (or died).  Messages are
-// not expected any more and are dropped.
-void wait_for_exec(int sock);
 
 // Sends fd over a connected unix socket / to a unix socket path
 // (--console-socket), as runc does.
