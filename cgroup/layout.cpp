@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string_view>
 
 #include "cgroup/fs.h"
 #include "spec/error.h"
@@ -11,16 +12,17 @@ namespace minirun::cgroup {
 
 namespace {
 
-const std::set<std::string>& known_v1_controllers() {
-  static const std::set<std::string> names = {"cpu",    "cpuacct",    "cpuset", "memory",  "devices",
-                                              "freezer", "net_cls",   "net_prio", "blkio", "perf_event",
-                                              "hugetlb", "pids",      "rdma",   "misc",    "debug"};
-  return names;
+bool is_known_v1_controller(std::string_view name) {
+  static const std::set<std::string, std::less<>> names = {
+      "cpu",     "cpuacct", "cpuset",   "memory", "devices",    "freezer", "net_cls", "net_prio",
+      "blkio",   "perf_event", "hugetlb", "pids",   "rdma",       "misc",    "debug"};
+  return names.count(name) != 0 || name.rfind("name=", 0) == 0;
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(const std::string& s) {
+std::string unescape(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
       out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
@@ -32,12 +34,42 @@ std::string unescape(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> words(const std::string& line) {
-  std::vector<std::string> out;
-  for (auto& w : fs::split(line, ' ')) {
-    if (!w.empty()) out.push_back(w);
+// The next `sep`-separated piece of `rest` (which loses it and the separator).
+std::string_view next_piece(std::string_view& rest, char sep) {
+  const size_t end = rest.find(sep);
+  std::string_view piece = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  return piece;
+}
+
+// The fields parse_mountinfo() needs from one line: "36 35 98:0 ROOT
+// MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS".
+struct MountLine {
+  std::string_view root, mount_point, fstype, super_options;
+};
+
+bool split_mount_line(std::string_view line, MountLine& out) {
+  std::string_view words[5];
+  size_t n = 0;
+  while (!line.empty() && n < 5) {
+    std::string_view w = next_piece(line, ' ');
+    if (!w.empty()) words[n++] = w;
   }
-  return out;
+  if (n < 5) return false;
+  for (std::string_view w; !line.empty();) {
+    w = next_piece(line, ' ');
+    if (w != "-") continue;
+    std::string_view after[3];
+    size_t k = 0;
+    while (!line.empty() && k < 3) {
+      std::string_view a = next_piece(line, ' ');
+      if (!a.empty()) after[k++] = a;
+    }
+    if (k < 3) return false;
+    out = {words[3], words[4], after[0], after[2]};
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -59,32 +91,39 @@ const Hierarchy* HostLayout::v1_for(const std::string& controller) const {
   return nullptr;
 }
 
+// string_views, no copy per line: `run` parses the whole table at each start.
 HostLayout parse_mountinfo(const std::string& text) {
   HostLayout host;
-  for (const auto& line : fs::split(text, '\n')) {
-    auto w = words(line);
-    auto dash = std::find(w.begin(), w.end(), "-");
-    if (dash == w.end() || w.size() < 5 || dash + 3 > w.end()) continue;
-    const std::string& fstype = *(dash + 1);
-    Hierarchy h;
-    h.root = unescape(w[3]);
-    h.mount_point = unescape(w[4]);
+  std::string unescaped;
+  for (std::string_view rest(text); !rest.empty();) {
+    MountLine m;
+    if (!split_mount_line(next_piece(rest, '\n'), m)) continue;
+    std::string_view mount_point = m.mount_point;
+    if (mount_point.find('\\') != std::string_view::npos) {
+      unescaped = unescape(mount_point);
+      mount_point = unescaped;
+    }
     // A later mount on the same point hides the earlier one (e.g. a tmpfs
     // over the unified dir): the hidden hierarchy is not reachable there.
-    if (host.v2 && host.v2->mount_point == h.mount_point) host.v2.reset();
-    std::erase_if(host.v1, [&](const Hierarchy& o) { return o.mount_point == h.mount_point; });
-    if (fstype == "cgroup2") {
-      if (!host.v2) host.v2 = h;
+    if (host.v2 && host.v2->mount_point == mount_point) host.v2.reset();
+    std::erase_if(host.v1, [&](const Hierarchy& o) { return o.mount_point == mount_point; });
+    const bool v2 = m.fstype == "cgroup2";
+    if (!v2 && m.fstype != "cgroup") continue;
+    Hierarchy h;
+    h.root = unescape(m.root);
+    h.mount_point = std::string(mount_point);
+    if (v2) {
+      if (!host.v2) host.v2 = std::move(h);
       continue;
     }
-    if (fstype != "cgroup") continue;
-    for (const auto& opt : fs::split(*(dash + 3), ',')) {
-      if (known_v1_controllers().count(opt) || opt.rfind("name=", 0) == 0) h.controllers.push_back(opt);
+    for (std::string_view opts = m.super_options; !opts.empty();) {
+      std::string_view opt = next_piece(opts, ',');
+      if (is_known_v1_controller(opt)) h.controllers.emplace_back(opt);
     }
     if (h.controllers.empty()) continue;
     bool seen = std::any_of(host.v1.begin(), host.v1.end(),
                             [&](const Hierarchy& o) { return o.controllers == h.controllers; });
-    if (!seen) host.v1.push_back(h);
+    if (!seen) host.v1.push_back(std::move(h));
   }
   return host;
 }
