@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -32,11 +33,33 @@ UniqueFd open_checked_dev_null(int root_fd) {
   return fd;
 }
 
-// Mounts below go through /proc/self/fd: the container's /proc must be there.
-void require_container_proc(const std::string& what) {
+// Mounts below go through /proc/self/fd: the container's /proc must be
+// there (checked once per list).
+void require_container_proc(const std::string& what, bool& checked) {
+  if (checked) return;
   if (::access("/proc/self/fd", X_OK) != 0) {
     throw Error(what + ": /proc is not mounted in the container (masked and readonly paths need it)", errno);
   }
+  checked = true;
+}
+
+// A read-only bind of the mount tree at `target` onto itself, only its top
+// mount made read-only (runc's bind + remount): open_tree + mount_setattr +
+// move_mount, no /proc/self/fd path walked.  false: no new mount API.
+bool bind_readonly_on_itself(const std::string& what, int target) {
+  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, target, "",
+                                           AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
+  if (!tree) {
+    if (errno == ENOSYS) return false;
+    throw_errno(what + ": open_tree");
+  }
+  struct mount_attr attr {};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+    throw_errno(what + ": mount_setattr read-only");
+  if (::syscall(SYS_move_mount, tree.get(), "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    throw_errno(what + ": move_mount");
+  return true;
 }
 
 }  // namespace
@@ -44,11 +67,12 @@ void require_container_proc(const std::string& what) {
 void mask_paths(int root_fd, const std::vector<std::string>& paths) {
   std::optional<UniqueFd> dev_null;
   std::optional<UniqueFd> empty_dir;  // the one read-only tmpfs every masked dir shows
+  bool proc_checked = false;
   for (const std::string& path : paths) {
     const std::string what = "mask " + path;
     UniqueFd target = open_if_present(root_fd, path, what);
     if (!target) continue;
-    require_container_proc(what);
+    require_container_proc(what, proc_checked);
     struct stat st {};
     if (::fstat(target.get(), &st) != 0) throw_errno(what);
     const std::string target_path = fd_path(target.get());
@@ -66,11 +90,13 @@ void mask_paths(int root_fd, const std::vector<std::string>& paths) {
 }
 
 void make_paths_readonly(int root_fd, const std::vector<std::string>& paths) {
+  bool proc_checked = false;
   for (const std::string& path : paths) {
     const std::string what = "readonly " + path;
     UniqueFd target = open_if_present(root_fd, path, what);
     if (!target) continue;
-    require_container_proc(what);
+    if (bind_readonly_on_itself(what, target.get())) continue;
+    require_container_proc(what, proc_checked);
     const std::string below = fd_path(target.get());
     mount_or_throw(what, below.c_str(), below, nullptr, MS_BIND | MS_REC, nullptr);
     UniqueFd top = with_context(what, [&] { return open_in_root(root_fd, path, O_PATH); });
