@@ -25,7 +25,7 @@ class HybridManager : public Manager {
   void create_clone_dir() override { v2_->create(); }
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
-  void join_self(bool cloned_into) override;
+  std::vector<std::string> join_files(bool cloned_into) const override;
   int clone_into_fd() override { return v2_->clone_into_fd(); }
   void freeze() override { v1_->freeze(); }
   void thaw() override { v1_->thaw(); }

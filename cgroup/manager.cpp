@@ -1,10 +1,13 @@
 // The public entry points: layout detection, the factories, the hybrid
 // composition and the pure helpers.
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "cgroup/fs.h"
 #include "cgroup/hybrid.h"
@@ -86,9 +89,35 @@ void HybridManager::apply(const spec::Resources& r) {
   v2_->apply(b);
 }
 
-void HybridManager::join_self(bool cloned_into) {
-  v1_->join_self(cloned_into);
-  v2_->join_self(cloned_into);
+std::vector<std::string> HybridManager::join_files(bool cloned_into) const {
+  auto out = v1_->join_files(cloned_into);
+  for (auto& f : v2_->join_files(cloned_into)) out.push_back(std::move(f));
+  return out;
+}
+
+void Manager::join_self(bool cloned_into) {
+  for (const auto& f : join_files(cloned_into)) with_context("join cgroup", [&] { fs::write(f, "0"); });
+}
+
+std::vector<UniqueFd> Manager::open_join_files(bool cloned_into) const {
+  std::vector<UniqueFd> out;
+  for (const auto& f : join_files(cloned_into)) {
+    out.emplace_back(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!out.back()) throw_errno("join cgroup: open " + f);
+  }
+  return out;
+}
+
+void Manager::join_self_through(const std::vector<UniqueFd>& files) {
+  for (const auto& fd : files) {
+    if (::write(fd.get(), "0", 1) == 1) continue;
+    const int err = errno;
+    char path[PATH_MAX] = {};
+    const std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::readlink(link.c_str(), path, sizeof path - 1) < 0) std::strcpy(path, "(cgroup file)");
+    errno = err;
+    throw_errno(std::string("join cgroup: write ") + path);
+  }
 }
 
 std::vector<pid_t> HybridManager::processes() const {
@@ -175,6 +204,16 @@ std::unique_ptr<Manager> make_manager(const HostLayout& host, const std::map<std
 static const HostLayout& host_layout() {
   static const HostLayout host = read_host_layout();
   return host;
+}
+
+std::vector<Manager::V1Mount> Manager::v1_mounts() const {
+  const auto dirs = paths();
+  std::vector<V1Mount> out;
+  for (const Hierarchy& h : host_layout().v1) {
+    auto it = dirs.find(h.controllers.front());
+    if (it != dirs.end()) out.push_back({h.mount_point, it->second, h.controllers});
+  }
+  return out;
 }
 
 std::unique_ptr<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {

@@ -103,12 +103,12 @@ void V1Manager::apply(const spec::Resources& r) {
   }
 }
 
-void V1Manager::join_self(bool) {
+std::vector<std::string> V1Manager::join_files(bool) const {
   // `tasks`, not cgroup.procs: "0" there moves only this thread (the whole
   // process, it has one) without the global threadgroup lock.
-  for (const auto& d : distinct_dirs()) {
-    with_context("join cgroup", [&] { fs::write(fs::join(d, "tasks"), "0"); });
-  }
+  std::vector<std::string> out;
+  for (const auto& d : distinct_dirs()) out.push_back(fs::join(d, "tasks"));
+  return out;
 }
 
 void V1Manager::freeze() {

@@ -46,7 +46,7 @@ class V1Manager : public Manager {
   void create() override;
   void apply(const spec::Resources& r) override;
   void update(const spec::Resources& r) override { apply(r); }
-  void join_self(bool cloned_into) override;
+  std::vector<std::string> join_files(bool cloned_into) const override;
   int clone_into_fd() override { return -1; }
   void freeze() override;
   void thaw() override;

@@ -135,9 +135,10 @@ void V2Manager::apply(const spec::Resources& r) {
   }
 }
 
-void V2Manager::join_self(bool cloned_into) {
+std::vector<std::string> V2Manager::join_files(bool cloned_into) const {
   // cgroup.threads cannot cross domains: without clone3 the slow way.
-  if (!cloned_into) with_context("join cgroup", [&] { fs::write(fs::join(dir_, "cgroup.procs"), "0"); });
+  if (cloned_into) return {};
+  return {fs::join(dir_, "cgroup.procs")};
 }
 
 int V2Manager::clone_into_fd() { return ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
