@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -134,6 +135,19 @@ void wait_for_exit(pid_t pid) {
   ::waitpid(pid, nullptr, WNOHANG);
 }
 
+// What a "cgroup" mount binds on a v1 host: the init's dirs once it joined,
+// from the mount table the manager already read (the init need not reread it).
+std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager& cg) {
+  std::vector<rootfs::CgroupV1Hierarchy> out;
+  for (auto& m : cg.v1_mounts()) {
+    std::sort(m.controllers.begin(), m.controllers.end());
+    std::string subsystems;
+    for (const auto& c : m.controllers) subsystems += (subsystems.empty() ? "" : ",") + c;
+    out.push_back({m.mount_point, m.dir, subsystems});
+  }
+  return out;
+}
+
 void kill_and_reap(pid_t pid) {
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -247,6 +261,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (ctx.unshare_net) nsplan.clone_flags &= ~CLONE_NEWNET;
   ctx.report_netns = ctx.unshare_net && x.network != Extensions::Network::unset;
   ctx.joins = nsplan.joins;
+  ctx.mount_before_go = cgroup_after_clone && nsplan.joins.empty() && !nsplan.new_time;
   ctx.new_user_ns = nsplan.new_user;
   ctx.new_cgroup_ns = nsplan.new_cgroup;
   ctx.new_time_ns = nsplan.new_time;
@@ -270,6 +285,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // no migration of another process, which would wait for an RCU grace period.
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
   ctx.cgroup = cg.get();
+  if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
+  ctx.cgroup_tree_from_parent = ctx.mount_before_go && ctx.rootfs.cgroup_v1 && !ctx.rootfs.cgroup_v1->empty();
   pid_t pid = with_context("the container init", [&] {
     return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
   });
@@ -311,10 +328,27 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       with_context("network", [&] { ns::loopback_up(pid); });
     }
     try {
-      send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
+      // The cgroup files the init joins through: it walks no cgroup path.
+      std::vector<UniqueFd> join_files;
+      if (cg && cgroup_after_clone) join_files = cg->open_join_files(ctx.cloned_into_cgroup);
+      std::vector<int> join_fds;
+      for (const auto& f : join_files) join_fds.push_back(f.get());
+      send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump(),
+                   join_fds);
     } catch (const Error&) {
       receive_message(parent_sock.get(), "go");  // the init's own error, if it left one before dying
       throw;
+    }
+    // Built while the init joins its cgroup; a send to an init that died
+    // fails here, and its error is read below.
+    if (ctx.cgroup_tree_from_parent) {
+      UniqueFd tree = with_context("rootfs", [&] { return rootfs::build_cgroup_tree(ctx.rootfs); });
+      try {
+        send_message(parent_sock.get(), Stage::cgroup_tree, "", tree.get());
+      } catch (const Error&) {
+        receive_message(parent_sock.get(), "the cgroup mount");
+        throw;
+      }
     }
     for (;;) {
       Message m = receive_message(parent_sock.get(), "the container was ready");

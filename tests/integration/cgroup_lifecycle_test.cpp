@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "cgroup_helpers.h"
@@ -310,6 +311,53 @@ TEST_F(CgroupLifecycleTest, CgroupsPathNestsWhereAskedAndDeleteCleansEveryHierar
     EXPECT_EQ(joined(existing_prefixes(hs, path)), joined(before)) << "dirs left after delete";
     expect_no_leftovers(c.id);
   }
+}
+
+// The default config's "cgroup" mount on this v1/hybrid host: a read-only
+// tmpfs with one read-only bind per v1 hierarchy of the container's own
+// cgroup (the runtime builds it as a detached tree; the init attaches it).
+TEST_F(CgroupLifecycleTest, SysFsCgroupShowsTheContainersOwnCgroupsReadOnly) {
+  auto hs = cgroup_hierarchies();
+  if (!find_hierarchy(hs, "memory")) GTEST_SKIP() << "no cgroup v1 memory hierarchy here";
+  Bundle b;
+  run_detached(b, "cgview", {"sleep", "600"});
+  Result mounts = minirun({"exec", "cgview", "probe", "mounts"});
+  ASSERT_EQ(mounts.code, 0) << mounts.err;
+  Result self = minirun({"exec", "cgview", "probe", "read", "/proc/1/cgroup"});
+  ASSERT_EQ(self.code, 0) << self.err;
+  bool tmpfs_ro = false;
+  for (const auto& line : split_lines(mounts.out)) {
+    std::istringstream in(line);
+    std::vector<std::string> f;
+    for (std::string w; in >> w;) f.push_back(w);
+    if (f.size() < 6) continue;
+    if (f[4] == "/sys/fs/cgroup") tmpfs_ro = line.find(" - tmpfs ") != std::string::npos && f[5].rfind("ro,", 0) == 0;
+  }
+  EXPECT_TRUE(tmpfs_ro) << mounts.out;
+  for (const auto& h : hs) {
+    if (h.key == "unified") continue;
+    SCOPED_TRACE(h.key);
+    // The init's path in this hierarchy, as /proc/1/cgroup names it.
+    std::string own;
+    for (const auto& line : split_lines(self.out)) {
+      auto a = line.find(':'), c = line.find(':', a + 1);
+      std::stringstream cs(line.substr(a + 1, c - a - 1));
+      for (std::string one; std::getline(cs, one, ',');)
+        if (one == h.key) own = line.substr(c + 1);
+    }
+    ASSERT_FALSE(own.empty()) << self.out;
+    const std::string name = h.mount.substr(h.mount.rfind('/') + 1);
+    const std::string want = " " + own + " /sys/fs/cgroup/" + name + " ro,";
+    EXPECT_NE(mounts.out.find(want), std::string::npos) << "no read-only bind of " << own << ":\n" << mounts.out;
+  }
+  // The memory dir is the container's: only its processes, and no writes.
+  Result procs = minirun({"exec", "cgview", "probe", "read", "/sys/fs/cgroup/memory/cgroup.procs"});
+  ASSERT_EQ(procs.code, 0) << procs.err;
+  EXPECT_NE(("\n" + procs.out).find("\n1\n"), std::string::npos) << procs.out;
+  EXPECT_EQ(minirun({"exec", "cgview", "probe", "mkdir", "/sys/fs/cgroup/memory/sub"}).out, "EROFS\n");
+  EXPECT_EQ(minirun({"exec", "cgview", "probe", "mkdir", "/sys/fs/cgroup/extra"}).out, "EROFS\n");
+  ASSERT_EQ(minirun({"delete", "--force", "cgview"}).code, 0);
+  expect_no_leftovers("cgview");
 }
 
 }  // namespace
