@@ -24,24 +24,13 @@ std::string address_text(in_addr addr) {
   return inet_ntop(AF_INET, &addr, buf, sizeof(buf)) ? buf : "?";
 }
 
-int on_link_info_attr(const nlattr* attr, void* data) {
-  if (mnl_attr_get_type(attr) == IFLA_INFO_KIND && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
-    static_cast<Link*>(data)->kind = mnl_attr_get_str(attr);
-  }
-  return MNL_CB_OK;
-}
-
-int on_link_attr(const nlattr* attr, void* data) {
-  auto* link = static_cast<Link*>(data);
-  switch (mnl_attr_get_type(attr)) {
-    case IFLA_MTU:
-      if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) link->mtu = mnl_attr_get_u32(attr);
-      break;
-    case IFLA_LINKINFO:
-      if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) mnl_attr_parse_nested(attr, on_link_info_attr, link);
-      break;
-  }
-  return MNL_CB_OK;
+void read_link(const nlmsghdr* nlh, Link& link) {
+  link.index = static_cast<const ifinfomsg*>(netlink::payload(nlh))->ifi_index;
+  auto tb = netlink::parse_attrs(nlh, sizeof(ifinfomsg), IFLA_MAX);
+  uint32_t mtu = 0;
+  if (netlink::read_u32(tb[IFLA_MTU], mtu)) link.mtu = mtu;
+  auto info = netlink::parse_nested(tb[IFLA_LINKINFO], IFLA_INFO_MAX);
+  netlink::read_string(info[IFLA_INFO_KIND], link.kind);
 }
 
 }  // namespace
@@ -55,9 +44,9 @@ std::optional<Link> find_link(netlink::Socket& nl, const std::string& name) {
   try {
     nl.ack(req, [&](const nlmsghdr* nlh) {
       if (nlh->nlmsg_type != RTM_NEWLINK) return;
+      if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return;
       Link link;
-      link.index = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh))->ifi_index;
-      mnl_attr_parse(nlh, sizeof(ifinfomsg), on_link_attr, &link);
+      read_link(nlh, link);
       found = link;
     });
   } catch (const Error& e) {

@@ -3,8 +3,15 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "spec/error.h"
 
@@ -27,130 +34,146 @@ const char* message_type_name(uint16_t type) {
   return "netlink message";
 }
 
-// What one receive pass learnt: the kernel's errno (0: acked) and, with
-// extended acks, the kernel's own words ("Unknown device type").
+// The kernel's answer to one request: its errno (0: acked) and, with
+// extended acks, its own words ("Unknown device type").
 struct Reply {
-  const std::function<void(const nlmsghdr*)>* on_reply = nullptr;
   int error = 0;
   std::string extack;
 };
 
-int on_error_attr(const nlattr* attr, void* data) {
-  auto* reply = static_cast<Reply*>(data);
-  if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
-    reply->extack = mnl_attr_get_str(attr);
+void read_error(const nlmsghdr* nlh, Reply& reply) {
+  if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
+    reply.error = EBADMSG;
+    return;
   }
-  return MNL_CB_OK;
-}
-
-int on_error(const nlmsghdr* nlh, void* data) {
-  auto* reply = static_cast<Reply*>(data);
-  if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) {
-    reply->error = EBADMSG;
-    return MNL_CB_ERROR;
-  }
-  const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-  if (err->error == 0) return MNL_CB_STOP;  // the ack
-  reply->error = -err->error;
-  if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-    // The TLVs follow the echoed request, or only its header when capped.
-    size_t offset = sizeof(nlmsgerr);
-    if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
-    size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (offset < payload) {
-      mnl_attr_parse_payload(static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset,
-                             payload - offset, on_error_attr, reply);
-    }
-  }
-  return MNL_CB_ERROR;
-}
-
-int on_done(const nlmsghdr*, void*) { return MNL_CB_STOP; }
-
-int on_noop(const nlmsghdr*, void*) { return MNL_CB_OK; }
-
-int on_data(const nlmsghdr* nlh, void* data) {
-  auto* reply = static_cast<Reply*>(data);
-  if (*reply->on_reply) (*reply->on_reply)(nlh);
-  return MNL_CB_OK;
+  const auto* err = static_cast<const nlmsgerr*>(nlmsg_data(nlh));
+  reply.error = -err->error;
+  if (reply.error == 0 || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return;
+  // The TLVs follow the echoed request, or only its header when capped.
+  size_t offset = sizeof(nlmsgerr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  const size_t len = nlh->nlmsg_len - NLMSG_HDRLEN;
+  if (offset >= len) return;
+  nlattr* tb[NLMSGERR_ATTR_MAX + 1] = {};
+  auto* first = reinterpret_cast<nlattr*>(static_cast<char*>(nlmsg_data(nlh)) + offset);
+  if (nla_parse(tb, NLMSGERR_ATTR_MAX, first, static_cast<int>(len - offset), nullptr) == 0)
+    read_string(tb[NLMSGERR_ATTR_MSG], reply.extack);
 }
 
 }  // namespace
 
-Request::Request(uint16_t type, uint16_t flags, std::string what)
-    : buf_(MNL_SOCKET_BUFFER_SIZE), what_(std::move(what)) {
-  nlh_ = mnl_nlmsg_put_header(buf_.data());
-  nlh_->nlmsg_type = type;
-  nlh_->nlmsg_flags = NLM_F_REQUEST | flags;
+std::vector<const nlattr*> parse_attrs(const nlmsghdr* nlh, size_t header_len, int max) {
+  std::vector<nlattr*> tb(static_cast<size_t>(max) + 1);
+  if (nlmsg_parse(const_cast<nlmsghdr*>(nlh), static_cast<int>(header_len), tb.data(), max, nullptr) < 0) tb.assign(tb.size(), nullptr);
+  return {tb.begin(), tb.end()};
 }
 
+std::vector<const nlattr*> parse_nested(const nlattr* nest, int max) {
+  std::vector<nlattr*> tb(static_cast<size_t>(max) + 1);
+  if (!nest || nla_parse_nested(tb.data(), max, const_cast<nlattr*>(nest), nullptr) < 0) tb.assign(tb.size(), nullptr);
+  return {tb.begin(), tb.end()};
+}
+
+bool read_u32(const nlattr* attr, uint32_t& out) {
+  if (!attr || nla_len(attr) < static_cast<int>(sizeof(uint32_t))) return false;
+  out = nla_get_u32(const_cast<nlattr*>(attr));
+  return true;
+}
+
+bool read_string(const nlattr* attr, std::string& out) {
+  if (!attr || nla_len(attr) < 1) return false;
+  const char* s = static_cast<const char*>(nla_data(attr));
+  if (s[nla_len(attr) - 1] != '\0') return false;
+  out = s;
+  return true;
+}
+
+const void* payload(const nlmsghdr* nlh) { return nlmsg_data(nlh); }
+
+Request::Request(uint16_t type, uint16_t flags, std::string what)
+    : msg_(nlmsg_alloc_simple(type, NLM_F_REQUEST | flags)), type_(type), what_(std::move(what)) {
+  if (!msg_) throw Error("netlink: " + describe() + ": out of memory", ENOMEM);
+}
+
+Request::~Request() { nlmsg_free(msg_); }
+
+nlmsghdr* Request::header() { return nlmsg_hdr(msg_); }
+
 void* Request::append_zeroed(size_t len) {
-  if (nlh_->nlmsg_len + MNL_ALIGN(len) > buf_.size()) {
-    throw Error("netlink: " + describe() + ": message too long", EMSGSIZE);
-  }
-  return mnl_nlmsg_put_extra_header(nlh_, len);
+  void* p = nlmsg_reserve(msg_, len, NLMSG_ALIGNTO);
+  if (!p) throw Error("netlink: " + describe() + ": message too long", EMSGSIZE);
+  std::memset(p, 0, len);
+  return p;
 }
 
 void Request::put(uint16_t attr, const void* data, size_t len) {
-  if (!mnl_attr_put_check(nlh_, buf_.size(), attr, len, data)) {
+  if (nla_put(msg_, attr, static_cast<int>(len), data) < 0) {
     throw Error("netlink: " + describe() + ": message too long", EMSGSIZE);
   }
 }
 
 nlattr* Request::nest_begin(uint16_t attr) {
-  nlattr* nest = mnl_attr_nest_start_check(nlh_, buf_.size(), attr);
+  nlattr* nest = nla_nest_start(msg_, attr);
   if (!nest) throw Error("netlink: " + describe() + ": message too long", EMSGSIZE);
   return nest;
 }
 
+void Request::nest_end(nlattr* nest) { nla_nest_end(msg_, nest); }
+
 std::string Request::describe() const {
-  std::string s = message_type_name(nlh_->nlmsg_type);
+  std::string s = message_type_name(type_);
   if (!what_.empty()) s += " " + what_;
   return s;
 }
 
 Socket::Socket() {
-  nl_ = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (!nl_) throw_errno("netlink: open socket");
-  if (mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
-    int err = errno;
-    mnl_socket_close(nl_);
-    throw_errno("netlink: bind socket", err);
+  sock_ = nl_socket_alloc();
+  if (!sock_) throw Error("netlink: open socket: out of memory", ENOMEM);
+  // libnl opens it close-on-exec.
+  if (int err = nl_connect(sock_, NETLINK_ROUTE); err < 0) {
+    nl_socket_free(sock_);
+    throw Error(std::string("netlink: open socket: ") + nl_geterror(err), EIO);
   }
   // Best effort: the kernel's explanation makes EINVAL readable.
   int on = 1;
-  mnl_socket_setsockopt(nl_, NETLINK_EXT_ACK, &on, sizeof(on));
-  portid_ = mnl_socket_get_portid(nl_);
+  ::setsockopt(nl_socket_get_fd(sock_), SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
 }
 
 Socket::~Socket() {
-  if (nl_) mnl_socket_close(nl_);
+  if (sock_) nl_socket_free(sock_);  // closes it
 }
 
 void Socket::ack(Request& req, const std::function<void(const nlmsghdr*)>& on_reply) {
   nlmsghdr* nlh = req.header();
   nlh->nlmsg_flags |= NLM_F_ACK;
   nlh->nlmsg_seq = ++seq_;
-  if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) throw_errno("netlink: " + req.describe() + ": send");
-
-  mnl_cb_t control[NLMSG_MIN_TYPE] = {};
-  control[NLMSG_NOOP] = on_noop;
-  control[NLMSG_ERROR] = on_error;
-  control[NLMSG_DONE] = on_done;
+  nlh->nlmsg_pid = nl_socket_get_local_port(sock_);
+  if (nl_sendto(sock_, nlh, nlh->nlmsg_len) < 0) throw_errno("netlink: " + req.describe() + ": send");
   Reply reply;
-  reply.on_reply = &on_reply;
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  for (;;) {
-    ssize_t n = mnl_socket_recvfrom(nl_, buf.data(), buf.size());
-    if (n < 0) throw_errno("netlink: " + req.describe() + ": receive");
-    int ret = mnl_cb_run2(buf.data(), n, nlh->nlmsg_seq, portid_, on_data, &reply, control, NLMSG_MIN_TYPE);
-    if (ret == MNL_CB_STOP) return;
-    if (ret == MNL_CB_ERROR) {
-      int err = reply.error ? reply.error : errno;
-      std::string msg = "netlink: " + req.describe() + ": " + std::strerror(err);
-      if (!reply.extack.empty()) msg += " (" + reply.extack + ")";
-      throw Error(msg, err);
+  for (bool done = false; !done;) {
+    unsigned char* buf = nullptr;
+    sockaddr_nl peer{};
+    int n = nl_recv(sock_, &peer, &buf, nullptr);
+    std::unique_ptr<unsigned char, void (*)(void*)> owned(buf, std::free);
+    if (n <= 0) throw Error("netlink: " + req.describe() + ": receive: " + nl_geterror(n), EIO);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buf); nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+      if (h->nlmsg_seq != nlh->nlmsg_seq) continue;  // not ours
+      if (h->nlmsg_type == NLMSG_NOOP) continue;
+      if (h->nlmsg_type == NLMSG_DONE) {
+        done = true;
+      } else if (h->nlmsg_type == NLMSG_ERROR) {
+        read_error(h, reply);
+        done = true;
+      } else if (on_reply) {
+        on_reply(h);
+      }
+      if (done) break;
     }
+  }
+  if (reply.error != 0) {
+    std::string msg = "netlink: " + req.describe() + ": " + std::strerror(reply.error);
+    if (!reply.extack.empty()) msg += " (" + reply.extack + ")";
+    throw Error(msg, reply.error);
   }
 }
 

@@ -1,5 +1,5 @@
 // ns/: namespaces (clone flags, joining by path, id maps, hostname) and the
-// container network (veth pair on a host bridge, over netlink via libmnl).
+// container network (veth pair on a host bridge, over netlink via libnl-3).
 #pragma once
 
 #include <sys/types.h>

@@ -4,7 +4,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git file
-  nlohmann-json3-dev libseccomp-dev libcap-dev libmnl-dev libcli11-dev googletest libgtest-dev
+  nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libcli11-dev googletest libgtest-dev
   busybox-static iproute2 procps psmisc uidmap time strace lld
   runc crun podman conmon containerd skopeo hyperfine jq
 )

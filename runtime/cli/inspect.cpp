@@ -1,5 +1,4 @@
 // Read-only commands: state, list, ps.
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
+#include "runtime/files.h"
 
 namespace minirun::runtime::cli {
 
@@ -51,12 +51,15 @@ static std::string pad_table(const std::vector<std::vector<std::string>>& rows) 
   return out;
 }
 
-// runc's list shows the user owning the state dir.
+// runc's list shows the user owning the state dir.  Read from /etc/passwd
+// as runc's Go user package does: a static minirun has no NSS modules.
 static std::string owner_of(const std::string& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return "";
-  if (const struct passwd* pw = ::getpwuid(st.st_uid)) return pw->pw_name;
-  return "#" + std::to_string(st.st_uid);
+  const std::string uid = std::to_string(st.st_uid);
+  auto pw = find_colon_record("/etc/passwd", [&](const auto& f) { return f.size() >= 3 && f[2] == uid; });
+  if (pw && !(*pw)[0].empty()) return (*pw)[0];
+  return "#" + uid;
 }
 
 void add_list(CLI::App& app, Globals& g, Action& action) {
