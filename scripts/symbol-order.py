@@ -13,8 +13,6 @@ import gdb
 exe = gdb.current_progspace().filename
 out = os.environ["ORDER_OUT"]
 follow = os.environ.get("ORDER_FOLLOW", "parent")
-# gdb turns address randomisation off: a PIE is loaded here.
-base = 0x555555554000
 
 functions = {}
 nm = subprocess.run(["nm", "--defined-only", exe], capture_output=True, text=True, check=True)
@@ -39,6 +37,17 @@ class FirstHit(gdb.Breakpoint):
 for command in ("set pagination off", "set confirm off", "set detach-on-fork on",
                 "set follow-fork-mode " + follow, "set follow-exec-mode same", "starti"):
     gdb.execute(command, to_string=True)
+# Where the binary is loaded (gdb turns randomisation off, but a static PIE
+# and a dynamic one land in different places): its first mapping.
+base = None
+for line in gdb.execute("info proc mappings", to_string=True).splitlines():
+    fields = line.split()
+    if len(fields) >= 5 and fields[-1] == exe and fields[0].startswith("0x"):
+        base = int(fields[0], 16)
+        break
+if base is None:
+    print("symbol-order.py: cannot find where", exe, "is mapped")
+    gdb.execute("quit 1")
 for address, symbol in functions.items():
     FirstHit("*0x%x" % (base + address), internal=True).symbol = symbol
 while gdb.selected_inferior().pid:
