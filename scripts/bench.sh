@@ -177,6 +177,11 @@ rt_cmd() { echo "${BIN[$1]} --root ${ROOT[$1]}"; }
 # and by anyone else on the machine: IDs unique per runtime and per bench.
 id() { echo "b$$${1:0:1}-$2"; }
 
+# The bundles were just written: let their writeback finish, or its
+# kworkers land on whichever runtime the first case measures first.
+sync
+sleep 1
+
 bench run -N \
   -n minirun "$(rt_cmd minirun) run -b $W/plain $(id minirun r1)" \
   -n runc "$(rt_cmd runc) run -b $W/plain $(id runc r1)" \
