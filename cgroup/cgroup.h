@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "spec/spec.h"
-#include "spec/unique_fd.h"
 
 namespace minirun::cgroup {
 
@@ -107,13 +106,9 @@ class Manager {
   // writing another process's pid to cgroup.procs cost 5-20 ms.  There is no
   // call to place another process: every placement goes through this.
   void join_self(bool cloned_into);
-  // The files join_self() writes, in order (v1 `tasks`, cgroup2 cgroup.procs).
+  // The files join_self() writes "0" to, in order (v1 `tasks`, cgroup2
+  // cgroup.procs).
   virtual std::vector<std::string> join_files(bool cloned_into) const = 0;
-  // Opens them for writing, for the runtime to hand to the init after
-  // create(): the init then joins with join_self_through() and walks no
-  // cgroup path (9 opens on this hybrid host, ~0.13 ms).
-  std::vector<UniqueFd> open_join_files(bool cloned_into) const;
-  static void join_self_through(const std::vector<UniqueFd>& files);
   // An O_RDONLY|O_DIRECTORY fd of the cgroup2 dir (v2 host: the container's;
   // hybrid: the unified one) for clone3(CLONE_INTO_CGROUP), which places the
   // child without that lock; -1 on a v1 host.  The caller closes it.

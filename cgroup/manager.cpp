@@ -1,13 +1,10 @@
 // The public entry points: layout detection, the factories, the hybrid
 // composition and the pure helpers.
-#include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 #include "cgroup/fs.h"
 #include "cgroup/hybrid.h"
@@ -97,27 +94,6 @@ std::vector<std::string> HybridManager::join_files(bool cloned_into) const {
 
 void Manager::join_self(bool cloned_into) {
   for (const auto& f : join_files(cloned_into)) with_context("join cgroup", [&] { fs::write(f, "0"); });
-}
-
-std::vector<UniqueFd> Manager::open_join_files(bool cloned_into) const {
-  std::vector<UniqueFd> out;
-  for (const auto& f : join_files(cloned_into)) {
-    out.emplace_back(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!out.back()) throw_errno("join cgroup: open " + f);
-  }
-  return out;
-}
-
-void Manager::join_self_through(const std::vector<UniqueFd>& files) {
-  for (const auto& fd : files) {
-    if (::write(fd.get(), "0", 1) == 1) continue;
-    const int err = errno;
-    char path[PATH_MAX] = {};
-    const std::string link = "/proc/self/fd/" + std::to_string(fd.get());
-    if (::readlink(link.c_str(), path, sizeof path - 1) < 0) std::strcpy(path, "(cgroup file)");
-    errno = err;
-    throw_errno(std::string("join cgroup: write ") + path);
-  }
 }
 
 std::vector<pid_t> HybridManager::processes() const {

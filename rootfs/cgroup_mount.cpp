@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -139,57 +138,20 @@ void link_comounted_controllers(int dest_fd, const std::string& dir_name) {
   }
 }
 
-// The binds and links of a v1 "cgroup" mount in `dir`, the fresh tmpfs.
-void fill_cgroup_tmpfs(const PreparedRoot* root, const spec::Mount& m, const MountFlags& f,
-                       const std::vector<CgroupHierarchy>& hierarchies, int dir) {
-  const std::string what = describe_mount(m);
-  for (const CgroupHierarchy& h : hierarchies) {
-    if (root) {
-      mount_v1_hierarchy(*root, m, f, h, dir);
-      continue;
-    }
-    const std::string name = last_component(h.mount_point);
-    if (::mkdirat(dir, name.c_str(), 0755) != 0) throw_errno(what + ": mkdir " + name);
-    if (!bind_with_attrs(what, h.source, dir, name, f.flags & ~(MS_BIND | MS_REC), f.propagation))
-      throw Error(what + ": open_tree: the new mount API is missing", ENOSYS);
-  }
-  for (const CgroupHierarchy& h : hierarchies) {
-    with_context(what, [&] { link_comounted_controllers(dir, last_component(h.mount_point)); });
-  }
-}
-
 void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
-  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
-  if (root.cgroup_tree) {
-    // Built by the runtime (build_cgroup_tree): attach it, as it is.
-    UniqueFd tree = std::move(root.cgroup_tree);
-    if (::syscall(SYS_move_mount, tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-      throw_errno(what + ": move_mount");
-    UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
-    set_propagation(what, fd_path(top.get()), f.propagation);
-    return;
-  }
   const std::vector<CgroupHierarchy> hierarchies =
       root.options.cgroup_v1 ? *root.options.cgroup_v1 : with_context(what, host_v1_hierarchies);
+  UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
   mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");
   UniqueFd tmpfs = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
   set_propagation(what, fd_path(tmpfs.get()), f.propagation);
   UniqueFd dir = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_RDONLY | O_DIRECTORY); });
-  fill_cgroup_tmpfs(&root, m, f, hierarchies, dir.get());
-  if (f.flags & MS_RDONLY) remount_bind(what, fd_path(tmpfs.get()), MS_RDONLY | kCgroupTmpfsFlags);
-}
-
-// The first config mount that mount_config_entry() sends to mount_cgroup_entry().
-const spec::Mount* first_cgroup_mount(const Options& o) {
-  for (const spec::Mount& m : o.mounts) {
-    if (m.type != "cgroup" && m.type != "cgroup2") continue;
-    const std::string dest = clean_absolute(m.destination);
-    if (m.type == "cgroup" && !is_bind(m, parse_mount_options(m.options)) && dest != "/proc" && dest != "/sys")
-      return &m;
-    return nullptr;  // the init stops at it anyway; leave it all to the init
+  for (const CgroupHierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h, dir.get());
+  for (const CgroupHierarchy& h : hierarchies) {
+    with_context(what, [&] { link_comounted_controllers(dir.get(), last_component(h.mount_point)); });
   }
-  return nullptr;
+  if (f.flags & MS_RDONLY) remount_bind(what, fd_path(tmpfs.get()), MS_RDONLY | kCgroupTmpfsFlags);
 }
 
 void mount_cgroup_v2(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
@@ -212,39 +174,6 @@ void mount_cgroup_v2(const PreparedRoot& root, const spec::Mount& m, const Mount
 }
 
 }  // namespace
-
-UniqueFd build_cgroup_tree(const Options& o) {
-  const spec::Mount* m = first_cgroup_mount(o);
-  if (!m || !o.cgroup_v1 || o.new_cgroup_namespace || host_is_cgroup2_unified()) return {};
-  const std::string what = describe_mount(*m);
-  const MountFlags f = parse_mount_options(m->options);
-  UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
-  if (!fs) {
-    if (errno == ENOSYS) return {};
-    throw_errno(what + ": fsopen tmpfs");
-  }
-  if (::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) != 0 ||
-      ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "mode", "755", 0) != 0 ||
-      ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
-    throw_errno(what + ": fsconfig tmpfs");
-  UniqueFd tree(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
-                                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)));
-  if (!tree) throw_errno(what + ": fsmount tmpfs");
-  try {
-    fill_cgroup_tmpfs(nullptr, *m, f, *o.cgroup_v1, tree.get());
-  } catch (const Error& e) {
-    // Before 6.15 nothing can be mounted on a detached tree: the init does it.
-    if (e.error_number() == EINVAL || e.error_number() == ENOSYS) return {};
-    throw;
-  }
-  if (f.flags & MS_RDONLY) {
-    struct mount_attr attr {};
-    attr.attr_set = MOUNT_ATTR_RDONLY;
-    if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
-      throw_errno(what + ": mount_setattr read-only");
-  }
-  return tree;
-}
 
 void mount_cgroup_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   if (host_is_cgroup2_unified()) {

@@ -11,10 +11,9 @@
 #include "spec/error.h"
 
 namespace minirun::rootfs {
+namespace {
 
 bool is_bind(const spec::Mount& m, const MountFlags& f) { return m.type == "bind" || (f.flags & MS_BIND); }
-
-namespace {
 
 std::string bind_source(const Options& o, const std::string& source) {
   if (source.empty() || source[0] == '/') return source;

@@ -88,33 +88,19 @@ void make_root_readonly() {
 
 }  // namespace
 
-Preparation::Preparation(const Options& o) {
+std::string prepare(const Options& o) {
   const std::string root = o.overlay ? o.overlay->target : o.rootfs;
   require_own_mount_namespace();
   set_root_propagation(o.propagation);
   make_parent_mount_private(root, o.propagation);
   mount_root(o, root);
-  root_ = std::make_unique<PreparedRoot>(PreparedRoot{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), UniqueFd()});
-  if (!root_->fd) throw_errno("open rootfs " + root);
-  for (; next_mount_ < o.mounts.size(); ++next_mount_) {
-    const spec::Mount& m = o.mounts[next_mount_];
-    if (m.type == "cgroup" || m.type == "cgroup2") break;
-    mount_config_entry(*root_, m);
-  }
+  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC))};
+  if (!prepared.fd) throw_errno("open rootfs " + root);
+  for (const spec::Mount& m : o.mounts) mount_config_entry(prepared, m);
+  if (needs_dev_setup(o)) create_dev_nodes(prepared);
+  install_generated_files(prepared);
+  return root;
 }
-
-Preparation::~Preparation() = default;
-
-std::string Preparation::finish(UniqueFd cgroup_tree) {
-  const Options& o = root_->options;
-  root_->cgroup_tree = std::move(cgroup_tree);
-  for (; next_mount_ < o.mounts.size(); ++next_mount_) mount_config_entry(*root_, o.mounts[next_mount_]);
-  if (needs_dev_setup(o)) create_dev_nodes(*root_);
-  install_generated_files(*root_);
-  return root_->path;
-}
-
-std::string prepare(const Options& o) { return Preparation(o).finish(); }
 
 void finish(const Options& o) {
   UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));

@@ -4,13 +4,11 @@
 #pragma once
 
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "spec/spec.h"
-#include "spec/unique_fd.h"
 
 namespace minirun::rootfs {
 
@@ -71,34 +69,6 @@ struct Options {
 // linux.devices), writes generated files.  Returns the absolute host path
 // that will become "/" (the rootfs or the overlay target).
 std::string prepare(const Options& o);
-
-// prepare() in two halves, for an init that mounts while the runtime is still
-// making its cgroup.  The constructor stops before the first "cgroup" mount;
-// finish(), once the init is in its cgroup, does the rest: that mount binds
-// the init's own cgroup dirs, and device nodes are made under its devices
-// cgroup.  `o` must outlive it (generated_files may still be added).
-struct PreparedRoot;
-class Preparation {
- public:
-  explicit Preparation(const Options& o);
-  ~Preparation();
-  Preparation(const Preparation&) = delete;
-  Preparation& operator=(const Preparation&) = delete;
-  // Returns what prepare() does.  `cgroup_tree`: build_cgroup_tree()'s.
-  std::string finish(UniqueFd cgroup_tree = {});
-
- private:
-  std::unique_ptr<PreparedRoot> root_;
-  size_t next_mount_ = 0;
-};
-
-// Run by the runtime in its own mount namespace while the init mounts: the
-// first "cgroup" mount of a cgroup v1 host (tmpfs, a bind per hierarchy from
-// o.cgroup_v1, links) as a detached tree, which the init attaches with one
-// move_mount (Preparation::finish).  No fd: nothing to build (no such mount,
-// cgroup2 host, cgroup namespace, no o.cgroup_v1) or a kernel that cannot
-// mount on a detached tree (before 6.15): the init then builds it.
-UniqueFd build_cgroup_tree(const Options& o);
 
 // pivot_root into the prepared root (MS_MOVE + chroot with no_pivot), old
 // root detached; cwd is "/".

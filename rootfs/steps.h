@@ -13,13 +13,10 @@ struct PreparedRoot {
   const Options& options;
   std::string path;
   UniqueFd fd;
-  mutable UniqueFd cgroup_tree;  // from build_cgroup_tree(); the first v1 cgroup mount takes it
 };
 
 // mounts.cpp: one linux "mounts" entry, destination resolved inside the root.
 void mount_config_entry(const PreparedRoot& root, const spec::Mount& m);
-// mounts.cpp: a bind mount (type "bind" or option bind/rbind).
-bool is_bind(const spec::Mount& m, const MountFlags& f);
 // mounts.cpp: "mount SRC on DEST", the prefix of every error about `m`.
 std::string describe_mount(const spec::Mount& m);
 

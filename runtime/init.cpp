@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "ns/ns.h"
@@ -60,19 +59,10 @@ void run_init(InitContext& ctx) {
     if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare the network namespace");
     if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
   }
-  std::optional<rootfs::Preparation> rootfs;
-  if (ctx.mount_before_go) with_context("rootfs", [&] { rootfs.emplace(ctx.rootfs); });
   Message go = receive_message(ctx.sync_fd, "go");
   // Before anything the cgroup should account for; still with the host's
   // credentials and mounts.
-  if (ctx.cgroup) {
-    with_context("cgroup", [&] {
-      if (!go.fd) return ctx.cgroup->join_self(ctx.cloned_into_cgroup);
-      go.fds.insert(go.fds.begin(), std::move(go.fd));
-      cgroup::Manager::join_self_through(go.fds);
-      go.fds.clear();
-    });
-  }
+  if (ctx.cgroup) with_context("cgroup", [&] { ctx.cgroup->join_self(ctx.cloned_into_cgroup); });
   auto payload = nlohmann::json::parse(go.payload);
   std::string state = payload.value("state", "");
   for (const auto& f : payload.value("files", nlohmann::json::array()))
@@ -88,16 +78,7 @@ void run_init(InitContext& ctx) {
   if (!sp.hostname.empty()) ns::set_hostname(sp.hostname);
   if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
 
-  UniqueFd cgroup_tree;
-  if (ctx.cgroup_tree_from_parent) {
-    Message m = receive_message(ctx.sync_fd, "the cgroup mount");
-    if (m.stage != Stage::cgroup_tree) throw Error("sync: expected the cgroup mount tree");
-    cgroup_tree = std::move(m.fd);
-  }
-  std::string root = with_context("rootfs", [&] {
-    if (!rootfs) rootfs.emplace(ctx.rootfs);
-    return rootfs->finish(std::move(cgroup_tree));
-  });
+  std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
   const auto& h = sp.hooks;
   if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty()) {
     send_message(ctx.sync_fd, Stage::hooks);

@@ -30,12 +30,6 @@ struct InitContext {
   bool start_at_once = false;  // `run`: exec after "ready", no exec fifo wait
   bool unshare_net = false;   // make the network namespace first thing (not a clone flag)
   bool report_netns = false;  // then tell the parent (bridge / none set it up)
-  // Mount what needs no cgroup while the parent still makes it (nothing
-  // before the rootfs waits for "go": no user ns, no namespace to join).
-  bool mount_before_go = false;
-  // Then the parent builds the cgroup mount too (rootfs::build_cgroup_tree)
-  // and sends it after "go".
-  bool cgroup_tree_from_parent = false;
   bool new_user_ns = false;
   bool new_cgroup_ns = false;
   bool new_time_ns = false;

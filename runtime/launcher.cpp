@@ -261,7 +261,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (ctx.unshare_net) nsplan.clone_flags &= ~CLONE_NEWNET;
   ctx.report_netns = ctx.unshare_net && x.network != Extensions::Network::unset;
   ctx.joins = nsplan.joins;
-  ctx.mount_before_go = cgroup_after_clone && nsplan.joins.empty() && !nsplan.new_time;
   ctx.new_user_ns = nsplan.new_user;
   ctx.new_cgroup_ns = nsplan.new_cgroup;
   ctx.new_time_ns = nsplan.new_time;
@@ -286,7 +285,6 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
   ctx.cgroup = cg.get();
   if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
-  ctx.cgroup_tree_from_parent = ctx.mount_before_go && ctx.rootfs.cgroup_v1 && !ctx.rootfs.cgroup_v1->empty();
   pid_t pid = with_context("the container init", [&] {
     return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
   });
@@ -328,27 +326,10 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       with_context("network", [&] { ns::loopback_up(pid); });
     }
     try {
-      // The cgroup files the init joins through: it walks no cgroup path.
-      std::vector<UniqueFd> join_files;
-      if (cg && cgroup_after_clone) join_files = cg->open_join_files(ctx.cloned_into_cgroup);
-      std::vector<int> join_fds;
-      for (const auto& f : join_files) join_fds.push_back(f.get());
-      send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump(),
-                   join_fds);
+      send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
     } catch (const Error&) {
       receive_message(parent_sock.get(), "go");  // the init's own error, if it left one before dying
       throw;
-    }
-    // Built while the init joins its cgroup; a send to an init that died
-    // fails here, and its error is read below.
-    if (ctx.cgroup_tree_from_parent) {
-      UniqueFd tree = with_context("rootfs", [&] { return rootfs::build_cgroup_tree(ctx.rootfs); });
-      try {
-        send_message(parent_sock.get(), Stage::cgroup_tree, "", tree.get());
-      } catch (const Error&) {
-        receive_message(parent_sock.get(), "the cgroup mount");
-        throw;
-      }
     }
     for (;;) {
       Message m = receive_message(parent_sock.get(), "the container was ready");

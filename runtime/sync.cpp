@@ -5,41 +5,35 @@
 
 #include <cstring>
 #include <memory>
-#include <vector>
 
 #include "spec/error.h"
 
 namespace minirun::runtime {
 
-static void send_packet(int sock, const void* data, size_t len, const std::vector<int>& fds, const char* what) {
-  if (fds.size() > kMaxFds) throw Error(std::string(what) + ": too many fds");
+static void send_packet(int sock, const void* data, size_t len, int fd, const char* what) {
   struct iovec iov = {const_cast<void*>(data), len};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
-  if (!fds.empty()) {
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
     msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    msg.msg_controllen = sizeof control;
     struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
   }
   while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
     if (errno != EINTR) throw_errno(what);
   }
 }
 
-void send_message(int sock, Stage stage, const std::string& payload, const std::vector<int>& fds) {
+void send_message(int sock, Stage stage, const std::string& payload, int fd) {
   std::string packet(1, static_cast<char>(stage));
   packet += payload;
-  send_packet(sock, packet.data(), packet.size(), fds, "sync: send");
-}
-
-void send_message(int sock, Stage stage, const std::string& payload, int fd) {
-  send_message(sock, stage, payload, fd >= 0 ? std::vector<int>{fd} : std::vector<int>{});
+  send_packet(sock, packet.data(), packet.size(), fd, "sync: send");
 }
 
 static bool receive(int sock, const char* expect, Message& m) {
@@ -51,7 +45,7 @@ static bool receive(int sock, const char* expect, Message& m) {
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t n;
@@ -60,20 +54,13 @@ static bool receive(int sock, const char* expect, Message& m) {
   }
   if (n == 0) return false;
   if (msg.msg_flags & MSG_TRUNC) throw Error(std::string("sync: a message over 64 KiB while waiting for ") + expect);
-  if (msg.msg_flags & MSG_CTRUNC) throw Error(std::string("sync: too many fds while waiting for ") + expect);
   m.stage = static_cast<Stage>(buf[0]);
   m.payload.assign(buf.get() + 1, static_cast<size_t>(n - 1));
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const size_t n_fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < n_fds; ++i) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
       int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      if (!m.fd) {
-        m.fd.reset(fd);
-      } else {
-        m.fds.emplace_back(fd);
-      }
+      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      m.fd.reset(fd);
     }
   }
   if (m.stage == Stage::error) throw Error(m.payload);
@@ -98,7 +85,7 @@ void send_fd_to_path(const std::string& socket_path, int fd, const std::string& 
   if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0)
     throw_errno("connect console socket " + socket_path);
   // runc sends the pty's name as the payload next to the fd.
-  send_packet(sock.get(), name.data(), name.size(), {fd}, "send console fd");
+  send_packet(sock.get(), name.data(), name.size(), fd, "send console fd");
 }
 
 }  // namespace minirun::runtime

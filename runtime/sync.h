@@ -1,9 +1,8 @@
 // Parent <-> container init stages over a SOCK_SEQPACKET socketpair.  Each
-// message is one packet: a type byte, a payload, and fds.
+// message is one packet: a type byte, a payload, and at most one fd.
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "spec/unique_fd.h"
 
@@ -19,20 +18,15 @@ enum class Stage : unsigned char {
   exec_pid = 7,          // exec child -> parent: payload is the pid in the container
   seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
   netns = 9,             // init -> parent: its network namespace exists (it unshared it), set it up
-  cgroup_tree = 10,      // parent -> init, after go: the cgroup mount as a detached tree (fd), or none
 };
 
 struct Message {
   Stage stage{};
   std::string payload;
-  UniqueFd fd;                 // the first fd that came with it
-  std::vector<UniqueFd> fds;   // every fd after the first
+  UniqueFd fd;
 };
 
 void send_message(int sock, Stage stage, const std::string& payload = {}, int fd = -1);
-// With several fds (at most kMaxFds): the first lands in Message::fd.
-constexpr size_t kMaxFds = 32;
-void send_message(int sock, Stage stage, const std::string& payload, const std::vector<int>& fds);
 // Throws Error on EOF ("init exited before <expected>") or on an error message
 // (its payload becomes the error).  `expect` names the awaited stage.
 Message receive_message(int sock, const char* expect);
