@@ -1,17 +1,10 @@
 #include "spec/raw_json.h"
 
-#include <array>
+#include <cstring>
 
 namespace minirun::spec {
 
 namespace {
-
-// The bytes that matter inside a value being skipped.
-constexpr auto kStructural = [] {
-  std::array<bool, 256> t{};
-  for (unsigned char c : {'"', '{', '}', '[', ']'}) t[c] = true;
-  return t;
-}();
 
 class Scanner {
  public:
@@ -52,25 +45,52 @@ class Scanner {
     bool plain;
     if (t_[i_] == '"') return string(s, plain);
     if (t_[i_] == '{' || t_[i_] == '[') {
+      // Local cursor: a member one would be stored at every byte.
       int depth = 0;
       const size_t n = t_.size();
-      while (i_ < n) {
-        while (i_ < n && !kStructural[static_cast<unsigned char>(t_[i_])]) ++i_;
-        if (i_ >= n) break;
-        char c = t_[i_];
+      const char* d = t_.data();
+      size_t i = i_;
+      while (i < n) {
+        // strcspn is vectorised (a profile is mostly indentation).  It also
+        // stops at a NUL, which the code below steps over like any byte.
+        i += std::strcspn(d + i, "\"{}[]");
+        if (i >= n) break;
+        const char c = d[i];
         if (c == '"') {
-          if (!string(s, plain)) return false;
+          i_ = i;
+          if (!skip_string()) return false;
+          i = i_;
           continue;
         }
-        ++i_;
+        ++i;
         if (c == '{' || c == '[') ++depth;
-        if ((c == '}' || c == ']') && --depth == 0) return true;
+        if ((c == '}' || c == ']') && --depth == 0) {
+          i_ = i;
+          return true;
+        }
       }
+      i_ = i;
       return false;
     }
     size_t begin = i_;  // a number or a literal
     while (i_ < t_.size() && !is_space(t_[i_]) && t_[i_] != ',' && t_[i_] != '}' && t_[i_] != ']') ++i_;
     return i_ > begin;
+  }
+
+  // Past the string at the cursor (on its '"'), nothing kept: the inner
+  // loop of value(), which crosses every string of a seccomp profile.
+  bool skip_string() {
+    size_t q = i_ + 1;
+    for (;;) {
+      q = t_.find('"', q);  // memchr
+      if (q == std::string_view::npos) return false;
+      size_t k = q;
+      while (k > i_ + 1 && t_[k - 1] == '\\') --k;
+      if ((q - k) % 2 == 0) break;  // not escaped
+      ++q;
+    }
+    i_ = q + 1;
+    return true;
   }
 
   void skip_space() {
@@ -85,7 +105,7 @@ class Scanner {
 
 }  // namespace
 
-std::optional<std::pair<size_t, size_t>> find_json_member(std::string_view text,
+std::optional<std::pair<size_t, size_t>> find_json_member(const std::string& text,
                                                           std::initializer_list<std::string_view> path) {
   Scanner s(text);
   std::pair<size_t, size_t> found{0, 0};

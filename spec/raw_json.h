@@ -17,7 +17,8 @@ namespace minirun::spec {
 // object text.  nullopt when a member on the way is absent, appears twice
 // (the parser would take the last), has a key with escapes, or when the
 // text is not well-formed as far as the scan reads it.
-std::optional<std::pair<size_t, size_t>> find_json_member(std::string_view text,
+// A std::string: the scan relies on its terminating NUL (strcspn).
+std::optional<std::pair<size_t, size_t>> find_json_member(const std::string& text,
                                                           std::initializer_list<std::string_view> path);
 
 // text with the value at span replaced by null, padded with the span's

@@ -34,6 +34,10 @@ TEST(RawJson, FindsTheExactBytesInAnyLayout) {
   }
   EXPECT_EQ(member(R"({"linux":{"seccomp":null}})"), "null");
   EXPECT_EQ(member(R"( { "linux" : { "a" : [1, {"seccomp": 2}], "seccomp" : {"b":"\\"} } } )"), R"({"b":"\\"})");
+  // A NUL byte inside a skipped value does not end the scan there (it
+  // searches with strcspn, which stops at one).
+  const char with_nul[] = "{\"linux\": {\"a\": [1,\0 {\"seccomp\": 2}], \"seccomp\": {\"k\": [1]}}}";
+  EXPECT_EQ(member(std::string(with_nul, sizeof with_nul - 1)), "{\"k\": [1]}");
 }
 
 TEST(RawJson, DeclinesWhatTheParserMightReadOtherwise) {
