@@ -48,24 +48,22 @@ struct MountLine {
   std::string_view root, mount_point, fstype, super_options;
 };
 
-bool split_mount_line(std::string_view line, MountLine& out) {
-  std::string_view words[5];
-  size_t n = 0;
-  while (!line.empty() && n < 5) {
+// Up to n more space-separated words of `line` into out; how many there were.
+size_t take_words(std::string_view& line, std::string_view* out, size_t n) {
+  size_t k = 0;
+  while (!line.empty() && k < n) {
     std::string_view w = next_piece(line, ' ');
-    if (!w.empty()) words[n++] = w;
+    if (!w.empty()) out[k++] = w;
   }
-  if (n < 5) return false;
-  for (std::string_view w; !line.empty();) {
-    w = next_piece(line, ' ');
-    if (w != "-") continue;
-    std::string_view after[3];
-    size_t k = 0;
-    while (!line.empty() && k < 3) {
-      std::string_view a = next_piece(line, ' ');
-      if (!a.empty()) after[k++] = a;
-    }
-    if (k < 3) return false;
+  return k;
+}
+
+bool split_mount_line(std::string_view line, MountLine& out) {
+  std::string_view words[5], after[3];
+  if (take_words(line, words, 5) < 5) return false;
+  while (!line.empty()) {
+    if (next_piece(line, ' ') != "-") continue;
+    if (take_words(line, after, 3) < 3) return false;
     out = {words[3], words[4], after[0], after[2]};
     return true;
   }
