@@ -27,8 +27,6 @@ namespace {
 
 constexpr unsigned long kCgroupTmpfsFlags = MS_NOEXEC | MS_NOSUID | MS_NODEV;
 
-using CgroupHierarchy = CgroupV1Hierarchy;
-
 bool host_is_cgroup2_unified() {
   struct statfs st {};
   return ::statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
@@ -74,10 +72,10 @@ std::string join_under(const std::string& mount_point, const std::string& mount_
   return rel.empty() || rel == "/" ? mount_point : mount_point + rel;
 }
 
-std::vector<CgroupHierarchy> host_v1_hierarchies() {
+std::vector<CgroupV1Hierarchy> host_v1_hierarchies() {
   const std::set<std::string> controllers = known_controllers();
   const auto own = own_cgroups();
-  std::vector<CgroupHierarchy> out;
+  std::vector<CgroupV1Hierarchy> out;
   std::set<std::set<std::string>> seen;
   for (const MountInfo& m : read_mountinfo()) {
     if (m.fstype != "cgroup") continue;
@@ -102,7 +100,7 @@ std::string own_cgroup2_path() {
   return "/";
 }
 
-void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, const CgroupHierarchy& h,
+void mount_v1_hierarchy(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, const CgroupV1Hierarchy& h,
                         int tmpfs_dir) {
   const std::string name = last_component(h.mount_point);
   const std::string dest = clean_absolute(m.destination) + "/" + name;
@@ -140,15 +138,15 @@ void link_comounted_controllers(int dest_fd, const std::string& dir_name) {
 
 void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
-  const std::vector<CgroupHierarchy> hierarchies =
+  const std::vector<CgroupV1Hierarchy> hierarchies =
       root.options.cgroup_v1 ? *root.options.cgroup_v1 : with_context(what, host_v1_hierarchies);
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
   mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");
   UniqueFd tmpfs = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
   set_propagation(what, fd_path(tmpfs.get()), f.propagation);
   UniqueFd dir = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_RDONLY | O_DIRECTORY); });
-  for (const CgroupHierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h, dir.get());
-  for (const CgroupHierarchy& h : hierarchies) {
+  for (const CgroupV1Hierarchy& h : hierarchies) mount_v1_hierarchy(root, m, f, h, dir.get());
+  for (const CgroupV1Hierarchy& h : hierarchies) {
     with_context(what, [&] { link_comounted_controllers(dir.get(), last_component(h.mount_point)); });
   }
   if (f.flags & MS_RDONLY) remount_bind(what, fd_path(tmpfs.get()), MS_RDONLY | kCgroupTmpfsFlags);
