@@ -34,6 +34,14 @@ const char* message_type_name(uint16_t type) {
   return "netlink message";
 }
 
+// nla_parse over `len` bytes of attributes; none at all when they are malformed.
+std::vector<const nlattr*> attrs_in(const void* data, int len, int max) {
+  std::vector<nlattr*> tb(static_cast<size_t>(max) + 1);
+  auto* first = static_cast<nlattr*>(const_cast<void*>(data));
+  if (len < 0 || nla_parse(tb.data(), max, first, len, nullptr) < 0) tb.assign(tb.size(), nullptr);
+  return {tb.begin(), tb.end()};
+}
+
 // The kernel's answer to one request: its errno (0: acked) and, with
 // extended acks, its own words ("Unknown device type").
 struct Reply {
@@ -54,24 +62,23 @@ void read_error(const nlmsghdr* nlh, Reply& reply) {
   if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
   const size_t len = nlh->nlmsg_len - NLMSG_HDRLEN;
   if (offset >= len) return;
-  nlattr* tb[NLMSGERR_ATTR_MAX + 1] = {};
-  auto* first = reinterpret_cast<nlattr*>(static_cast<char*>(nlmsg_data(nlh)) + offset);
-  if (nla_parse(tb, NLMSGERR_ATTR_MAX, first, static_cast<int>(len - offset), nullptr) == 0)
-    read_string(tb[NLMSGERR_ATTR_MSG], reply.extack);
+  auto tb = attrs_in(static_cast<const char*>(nlmsg_data(nlh)) + offset, static_cast<int>(len - offset),
+                     NLMSGERR_ATTR_MAX);
+  read_string(tb[NLMSGERR_ATTR_MSG], reply.extack);
 }
 
 }  // namespace
 
 std::vector<const nlattr*> parse_attrs(const nlmsghdr* nlh, size_t header_len, int max) {
-  std::vector<nlattr*> tb(static_cast<size_t>(max) + 1);
-  if (nlmsg_parse(const_cast<nlmsghdr*>(nlh), static_cast<int>(header_len), tb.data(), max, nullptr) < 0) tb.assign(tb.size(), nullptr);
-  return {tb.begin(), tb.end()};
+  auto* h = const_cast<nlmsghdr*>(nlh);
+  const int hdrlen = static_cast<int>(header_len);
+  if (!nlmsg_valid_hdr(h, hdrlen)) return attrs_in(nullptr, -1, max);
+  return attrs_in(nlmsg_attrdata(h, hdrlen), nlmsg_attrlen(h, hdrlen), max);
 }
 
 std::vector<const nlattr*> parse_nested(const nlattr* nest, int max) {
-  std::vector<nlattr*> tb(static_cast<size_t>(max) + 1);
-  if (!nest || nla_parse_nested(tb.data(), max, const_cast<nlattr*>(nest), nullptr) < 0) tb.assign(tb.size(), nullptr);
-  return {tb.begin(), tb.end()};
+  if (!nest) return attrs_in(nullptr, -1, max);
+  return attrs_in(nla_data(nest), nla_len(nest), max);
 }
 
 bool read_u32(const nlattr* attr, uint32_t& out) {
