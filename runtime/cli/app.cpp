@@ -89,8 +89,7 @@ const Command kCommands[] = {
     {"update", add_update}, {"spec", add_spec},     {"features", add_features},
 };
 
-// The first word that is neither a global flag nor its value.
-static const char* command_word(int argc, char** argv) {
+const char* command_word(int argc, char** argv) {
   static const char* const with_value[] = {"root", "log", "log-format", "rootless", "criu"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -25,6 +25,10 @@ struct Globals {
 
 using Action = std::function<int()>;
 
+// The first word of argv that is neither a global flag nor its value: the
+// command ("run"), or null.
+const char* command_word(int argc, char** argv);
+
 void add_create(CLI::App& app, Globals& g, Action& action);
 void add_start(CLI::App& app, Globals& g, Action& action);
 void add_run(CLI::App& app, Globals& g, Action& action);
