@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "ns/ns.h"
 #include "runtime/console.h"
+#include "runtime/enter.h"
 #include "runtime/files.h"
 #include "runtime/launcher.h"
 #include "runtime/process.h"
@@ -98,42 +99,52 @@ struct CgroupJoin {
   bool cloned_into = false;
 };
 
-[[noreturn]] void exec_child(int sock, std::vector<Joined>& joins, int root_fd, spec::Process& p, const ExecOptions& o,
-                             const SeccompProgram* seccomp, bool setgroups_allowed,
-                             const std::optional<spec::Personality>& personality, const CgroupJoin& cg) {
+// What the exec helper needs once cloned (the rest is in the process spec).
+struct ExecChild {
+  int sock = -1;
+  std::vector<Joined>* joins = nullptr;
+  int root_fd = -1;  // the init's root (/proc/PID/root)
+  spec::Process* process = nullptr;
+  const ExecOptions* options = nullptr;
+  const SeccompProgram* seccomp = nullptr;
+  bool setgroups_allowed = true;
+  std::optional<spec::Personality> personality;
+  CgroupJoin cgroup;
+};
+
+void join_container(ExecChild& c) {
+  receive_message(c.sock, "go");
+  if (c.cgroup.manager) with_context("cgroup", [&] { c.cgroup.manager->join_self(c.cgroup.cloned_into); });
+  for (auto want : {true, false})
+    for (auto& j : *c.joins)
+      if ((j.type == NamespaceType::user) == want) ns::join_namespace(j.fd.get(), j.type);
+  c.joins->clear();
+  // The init's root, also when it chroot'ed (--no-pivot).
+  if (::fchdir(c.root_fd) != 0 || ::chroot(".") != 0) throw_errno("enter the container's root");
+  ::close(c.root_fd);
+}
+
+[[noreturn]] void exec_child(ExecChild& c) {
   std::string error;
   try {
-    receive_message(sock, "go");
-    if (cg.manager) with_context("cgroup", [&] { cg.manager->join_self(cg.cloned_into); });
-    for (auto want : {true, false})
-      for (auto& j : joins)
-        if ((j.type == NamespaceType::user) == want) ns::join_namespace(j.fd.get(), j.type);
-    // The init's root, also when it chroot'ed (--no-pivot).
-    if (::fchdir(root_fd) != 0 || ::chroot(".") != 0) throw_errno("enter the container's root");
-    resolve_user(o.user, p.user);
-    if (p.terminal) {
-      if (::setsid() < 0) throw_errno("setsid");
-      Pty pty = open_pty(p.console_size);
-      send_message(sock, Stage::console, "", pty.master.get());
-      attach_console(pty.slave.get());
-    }
-    apply_process_limits(p);
-    if (personality) apply_personality(*personality);
-    ExecPlan plan;
-    plan.path = find_executable(p);
-    plan.argv = p.args;
-    plan.envp = process_environment(p);
-    plan.seccomp = seccomp;
-    plan.setgroups_allowed = setgroups_allowed;
-    plan.preserve_fds = o.preserve_fds;
-    plan.listener_sock = sock;  // we listen until the execve closes it
-    unblock_all_signals();
-    finalize_and_exec(p, plan);
+    std::vector<int> keep = {c.sock, c.root_fd};
+    for (const auto& j : *c.joins) keep.push_back(j.fd.get());
+    close_fds_except(c.options->preserve_fds, keep);
+    join_container(c);
+    resolve_user(c.options->user, c.process->user);
+    Entry entry;
+    entry.process = c.process;
+    entry.seccomp = c.seccomp;
+    entry.personality = c.personality;
+    entry.sync_fd = c.sock;  // we listen until the execve closes it
+    entry.preserve_fds = c.options->preserve_fds;
+    entry.setgroups_allowed = c.setgroups_allowed;
+    enter_container(entry);
   } catch (const std::exception& e) {
     error = e.what();
   }
   try {
-    send_message(sock, Stage::error, error);
+    send_message(c.sock, Stage::error, error);
   } catch (...) {
   }
   ::_exit(127);
@@ -208,8 +219,9 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   pid_t pid = ns::clone_process(0, cgroup_fd.get(), join.cloned_into, pid_ns.get());
   if (pid == 0) {
     parent_sock.reset();
-    exec_child(child_sock.get(), joins, root_fd.get(), p, o, sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed,
-               sp.linux.personality, join);
+    ExecChild child{child_sock.get(), &joins,           root_fd.get(),         &p,  &o,
+                    sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed, sp.linux.personality, join};
+    exec_child(child);
   }
   child_sock.reset();
   cgroup_fd.reset();

@@ -2,15 +2,15 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "ns/ns.h"
-#include "runtime/console.h"
+#include "runtime/enter.h"
 #include "runtime/hooks.h"
-#include "runtime/process.h"
 #include "runtime/sync.h"
 
 namespace minirun::runtime {
@@ -60,6 +60,10 @@ void run_init(InitContext& ctx) {
     if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
   }
   Message go = receive_message(ctx.sync_fd, "go");
+  // Rootless with a new user namespace: the parent wrote our id maps, which
+  // needed us dumpable; from here on nothing of the container may ptrace us
+  // or open our /proc files.
+  if (ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   // Before anything the cgroup should account for; still with the host's
   // credentials and mounts.
   if (ctx.cgroup) with_context("cgroup", [&] { ctx.cgroup->join_self(ctx.cloned_into_cgroup); });
@@ -85,56 +89,43 @@ void run_init(InitContext& ctx) {
     receive_message(ctx.sync_fd, "hooks");
   }
   with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
-  if (::setsid() < 0) throw_errno("setsid");
-  if (ctx.terminal) {
-    Pty pty = open_pty(proc.console_size);
-    send_message(ctx.sync_fd, Stage::console, "", pty.master.get());
-    attach_console(pty.slave.get());
-  }
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
-  apply_process_limits(proc);
-  if (sp.linux.personality) apply_personality(*sp.linux.personality);
 
-  ExecPlan plan;
-  plan.path = find_executable(proc);
-  plan.argv = proc.args;
-  plan.envp = process_environment(proc);
-  if (ctx.listen_fds > 0) {
-    plan.envp.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
-    plan.envp.push_back("LISTEN_PID=1");
-  }
-  plan.seccomp = ctx.seccomp;
-  plan.setgroups_allowed = ctx.setgroups_allowed;
-  plan.preserve_fds = ctx.preserve_fds;
-  // A NOTIFY listener must reach the parent before it stops listening, so
-  // that filter is loaded now rather than just before execve.
-  plan.listener_sock = ctx.sync_fd;
-  if (ctx.seccomp && ctx.seccomp->notify) load_seccomp_early(plan);
-  // As runc: user, capabilities and cwd are final before the exec fifo (it
-  // is 0622 for that), so a bad one fails create, and start only releases
-  // the execve.
-  finalize_process(proc, plan);
-
-  send_message(ctx.sync_fd, Stage::ready);
-  ctx.parent_listening = false;
-  // `run` starts it at once: no handshake on the fifo, the parent saves the
-  // state while we exec.
+  Entry entry;
+  entry.process = &proc;
+  entry.seccomp = ctx.seccomp;
+  entry.personality = sp.linux.personality;
+  if (ctx.listen_fds > 0) entry.extra_env = {"LISTEN_FDS=" + std::to_string(ctx.listen_fds), "LISTEN_PID=1"};
+  entry.sync_fd = ctx.sync_fd;
+  entry.preserve_fds = ctx.preserve_fds;
+  entry.setgroups_allowed = ctx.setgroups_allowed;
+  entry.new_session = true;
+  entry.keep_fds = {ctx.fifo_fd};
   UniqueFd fifo_writer;
-  if (ctx.start_at_once) {
-    ::close(ctx.fifo_fd);
-  } else {
-    fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
-  }
-  if (!h.start_container.empty()) {
-    // runc: the container is "created" when startContainer hooks run.
-    auto created = nlohmann::ordered_json::parse(state);
-    created["status"] = "created";
-    run_hooks(h.start_container, created.dump(), "startContainer");
-  }
-  ::close(ctx.sync_fd);
-  plan.listener_sock = -1;
-  unblock_all_signals();
-  exec_process(proc, plan);
+  // As runc: user, capabilities, cwd and seccomp are final before the exec
+  // fifo (it is 0622 for that), so a bad one fails create, and start only
+  // releases the execve.
+  entry.ready = [&] {
+    send_message(ctx.sync_fd, Stage::ready);
+    ctx.parent_listening = false;
+  };
+  entry.hold = [&] {
+    // `run` starts it at once: no handshake on the fifo, the parent saves
+    // the state while we exec.
+    if (ctx.start_at_once) {
+      ::close(ctx.fifo_fd);
+    } else {
+      fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
+    }
+    if (!h.start_container.empty()) {
+      // runc: the container is "created" when startContainer hooks run.
+      auto created = nlohmann::ordered_json::parse(state);
+      created["status"] = "created";
+      run_hooks(h.start_container, created.dump(), "startContainer");
+    }
+    ::close(ctx.sync_fd);
+  };
+  enter_container(entry);
 }
 
 }  // namespace
@@ -142,6 +133,9 @@ void run_init(InitContext& ctx) {
 void container_init(InitContext& ctx) {
   std::string error;
   try {
+    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd};
+    for (const auto& j : ctx.joins) keep.push_back(j.fd);
+    close_fds_except(ctx.preserve_fds, keep);
     run_init(ctx);
   } catch (const std::exception& e) {
     error = e.what();

@@ -38,10 +38,15 @@ struct InitContext {
   int preserve_fds = 0;          // includes listen_fds
   int listen_fds = 0;            // LISTEN_FDS passed on (fds 3 .. 3+N-1), env LISTEN_FDS/LISTEN_PID=1
   bool parent_listening = true;  // until "ready": errors go over sync_fd
+  // Rootless with a new user namespace: born dumpable so the parent can
+  // write our id maps; non-dumpable from "go" on.  Otherwise non-dumpable
+  // from birth (the parent clears the flag before clone).
+  bool dumpable_until_go = false;
 };
 
-// Runs in the cloned child; never returns.  Errors go to the parent as a
-// Stage::error message, then _exit(1).
+// Runs in the cloned child; never returns.  First closes every fd but the
+// ones in this context; errors go to the parent as a Stage::error message
+// (or to stderr once it stopped listening), then _exit(127).
 [[noreturn]] void container_init(InitContext& ctx);
 
 }  // namespace minirun::runtime

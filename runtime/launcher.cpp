@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -284,6 +285,13 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // no migration of another process, which would wait for an RCU grace period.
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
   ctx.cgroup = cg.get();
+  // The init is a clone of this process: non-dumpable from birth, so nothing
+  // in the container can ptrace it or open its /proc/PID/{exe,fd,root}
+  // (CVE-2019-5736) before its execve makes it the container's process.
+  // Rootless with a new user namespace, we must write its id maps first: it
+  // clears the flag itself on "go".
+  ctx.dumpable_until_go = nsplan.new_user && ::geteuid() != 0;
+  if (!ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
   pid_t pid = with_context("the container init", [&] {
     return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());

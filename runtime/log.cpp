@@ -54,4 +54,6 @@ void log_debug(const std::string& msg) {
   if (g_config.debug) emit("debug", msg, g_fd < 0);
 }
 
+void forget_log_file() { g_fd = -1; }
+
 }  // namespace minirun::runtime

@@ -18,5 +18,8 @@ void configure_logging(const LogConfig& cfg);
 void log_error(const std::string& msg);    // stderr + file
 void log_warning(const std::string& msg);  // stderr + file
 void log_debug(const std::string& msg);    // file (and stderr) only with --debug
+// In a process that enters a container: the log file's fd is closed with
+// every other host fd; from here on messages go to stderr only.
+void forget_log_file();
 
 }  // namespace minirun::runtime

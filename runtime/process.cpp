@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <sys/capability.h>
 #include <sys/personality.h>
@@ -32,17 +32,31 @@ static std::string env_value(const std::vector<std::string>& env, const std::str
   return {};
 }
 
+// stat() of a path whose every component resolves without a magic link.
+static int stat_without_magic_links(const std::string& path, struct stat& st) {
+  struct open_how how {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+  if (!fd) return errno;
+  return ::fstat(fd.get(), &st) == 0 ? 0 : errno;
+}
+
 static bool is_executable_file(const std::string& path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+  return stat_without_magic_links(path, st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
 std::string find_executable(const spec::Process& p) {
   const std::string& name = p.args.at(0);
   if (name.find('/') != std::string::npos) {
-    if (is_executable_file(name)) return name;
     struct stat st;
-    if (::stat(name.c_str(), &st) != 0) throw_errno("exec \"" + name + "\"");
+    if (int err = stat_without_magic_links(name, st); err != 0) {
+      if (err == ELOOP || err == EXDEV)
+        throw Error("exec \"" + name + "\": the path goes through a magic link or a symlink loop", err);
+      throw_errno("exec \"" + name + "\"", err);
+    }
+    if (S_ISREG(st.st_mode) && (st.st_mode & 0111)) return name;
     throw Error("exec \"" + name + "\": permission denied", EACCES);
   }
   std::string path = env_value(p.env, "PATH");
@@ -207,11 +221,9 @@ static void send_listener(const ExecPlan& plan, int listener) {
   send_message(plan.listener_sock, Stage::seccomp_listener, "", fd.get());
 }
 
-void load_seccomp_early(ExecPlan& plan) {
-  if (!plan.seccomp || plan.seccomp_loaded) return;
-  send_listener(plan, load_seccomp(*plan.seccomp));
-  plan.seccomp_loaded = true;
-}
+static void load_planned_seccomp(ExecPlan& plan);
+
+void load_seccomp_early(ExecPlan& plan) { load_remaining_seccomp(plan); }
 
 static std::vector<cap_value_t> capability_values(const std::vector<std::string>& names) {
   std::vector<cap_value_t> out;
@@ -290,9 +302,13 @@ static bool seccomp_before_caps(const spec::Process& p, const ExecPlan& plan) {
   return plan.seccomp && !plan.seccomp_loaded && !p.no_new_privileges;
 }
 
-void finalize_process(const spec::Process& p, const ExecPlan& plan) {
-  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
-  if (seccomp_before_caps(p, plan)) send_listener(plan, load_seccomp(*plan.seccomp));
+static void load_planned_seccomp(ExecPlan& plan) {
+  send_listener(plan, load_seccomp(*plan.seccomp));
+  plan.seccomp_loaded = true;
+}
+
+void finalize_process(const spec::Process& p, ExecPlan& plan) {
+  if (seccomp_before_caps(p, plan)) load_planned_seccomp(plan);
   if (p.capabilities) drop_bounding_set(*p.capabilities);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   switch_user(p.user, plan.setgroups_allowed);
@@ -307,19 +323,15 @@ void finalize_process(const spec::Process& p, const ExecPlan& plan) {
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
-void exec_process(const spec::Process& p, const ExecPlan& plan) {
-  // As late as possible: the fewer syscalls after it, the less a profile must allow.
-  if (plan.seccomp && !plan.seccomp_loaded && !seccomp_before_caps(p, plan))
-    send_listener(plan, load_seccomp(*plan.seccomp));
+void load_remaining_seccomp(ExecPlan& plan) {
+  if (plan.seccomp && !plan.seccomp_loaded) load_planned_seccomp(plan);
+}
+
+void exec_process(const ExecPlan& plan) {
   std::vector<std::string> argv = plan.argv, envp = plan.envp;
   auto cargv = c_strings(argv), cenvp = c_strings(envp);
   ::execve(plan.path.c_str(), cargv.data(), cenvp.data());
   throw_errno("exec \"" + plan.argv.at(0) + "\"");
-}
-
-void finalize_and_exec(const spec::Process& p, const ExecPlan& plan) {
-  finalize_process(p, plan);
-  exec_process(p, plan);
 }
 
 }  // namespace minirun::runtime

@@ -13,7 +13,9 @@
 namespace minirun::runtime {
 
 // Finds args[0] in the process's PATH (its env, or runc's default), inside
-// the current root.  Throws `exec "foo": executable file not found in $PATH`.
+// the current root: no candidate may pass through a /proc magic link (such
+// as /proc/self/fd/N, which could lead to an fd opened outside the root).
+// Throws `exec "foo": executable file not found in $PATH`.
 std::string find_executable(const spec::Process& p);
 
 // The env execve gets: the config's, plus HOME from the container's
@@ -44,25 +46,24 @@ struct ExecPlan {
   std::vector<std::string> envp;
   const SeccompProgram* seccomp = nullptr;  // null: none
   bool setgroups_allowed = true;            // false in a rootless user namespace
-  int preserve_fds = 0;                     // fds 3 .. 3+N-1 stay open
   bool seccomp_loaded = false;              // load_seccomp_early() already did it
   int listener_sock = -1;                   // where a NOTIFY listener fd goes (Stage::seccomp_listener)
 };
 
 // Loads the plan's filter now, while the parent still listens on
 // listener_sock, and sends it the NOTIFY listener fd.  Needs CAP_SYS_ADMIN
-// (we are still root here).  finalize_and_exec then skips loading.
+// (we are still root here).  finalize_process then skips loading.
 void load_seccomp_early(ExecPlan& plan);
 
 // Drops to the configured user and capability sets, sets umask, cwd (checked
-// to be inside the root), no_new_privs, closes every fd above the preserved
-// ones (CLOEXEC); loads seccomp here only when it needs CAP_SYS_ADMIN (no
-// no_new_privs).
-void finalize_process(const spec::Process& p, const ExecPlan& plan);
-// Loads seccomp if finalize_process did not, then execve.  Returns only by
-// throwing.
-[[noreturn]] void exec_process(const spec::Process& p, const ExecPlan& plan);
-// Both, back to back (exec).
-[[noreturn]] void finalize_and_exec(const spec::Process& p, const ExecPlan& plan);
+// to be inside the root), no_new_privs.  Without no_new_privs it loads the
+// seccomp filter first (that needs CAP_SYS_ADMIN, as runc).
+void finalize_process(const spec::Process& p, ExecPlan& plan);
+// Loads the filter if nothing did yet: with no_new_privs, after
+// finalize_process, and before anything of the image runs (the init's wait
+// for `start` and its startContainer hooks included).
+void load_remaining_seccomp(ExecPlan& plan);
+// execve; returns only by throwing.
+[[noreturn]] void exec_process(const ExecPlan& plan);
 
 }  // namespace minirun::runtime
