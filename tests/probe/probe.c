@@ -25,6 +25,7 @@
 //   exe-attack        replace /etc/passwd by a fifo, wait for a `minirun exec`
 //                     helper to block on it, try its /proc/PID/exe and fds,
 //                     report, then let it go on
+//   mount-proc DIR    mount a new proc on DIR; print "ok" or the errno name
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -366,6 +368,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 1;
   }
   if (!strcmp(cmd, "exe-attack")) return exe_attack();
+  // A fresh proc on DIR: EPERM unless a fully visible proc is in this mount ns.
+  if (!strcmp(cmd, "mount-proc") && argc > 2) {
+    int rc = mount("proc", argv[2], "proc", 0, NULL);
+    printf("%s\n", rc == 0 ? "ok" : errno_name(errno));
+    return rc == 0 ? 0 : 1;
+  }
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;
 }
