@@ -94,8 +94,9 @@ std::string prepare(const Options& o) {
   set_root_propagation(o.propagation);
   make_parent_mount_private(root, o.propagation);
   mount_root(o, root);
-  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC))};
+  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), ""};
   if (!prepared.fd) throw_errno("open rootfs " + root);
+  prepared.real_path = real_path_of(prepared.fd.get());
   for (const spec::Mount& m : o.mounts) mount_config_entry(prepared, m);
   if (needs_dev_setup(o)) create_dev_nodes(prepared);
   install_generated_files(prepared);
