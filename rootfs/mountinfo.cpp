@@ -29,8 +29,9 @@ std::string unescape_octal(const std::string& s) {
 
 }  // namespace
 
-std::vector<MountInfo> read_mountinfo(const std::string& file) {
-  const std::string text = read_file(file);
+std::vector<MountInfo> read_mountinfo(const std::string& file) { return parse_mountinfo(read_file(file)); }
+
+std::vector<MountInfo> parse_mountinfo(const std::string& text) {
   std::vector<MountInfo> mounts;
   for (const std::string& line : split(text, '\n')) {
     // id parent devno root mount_point options [optional...] - fstype source super_options
