@@ -141,6 +141,7 @@ void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const Mount
   const std::vector<CgroupV1Hierarchy> hierarchies =
       root.options.cgroup_v1 ? *root.options.cgroup_v1 : with_context(what, host_v1_hierarchies);
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  check_proc_destination(root, what, target.get(), false);
   mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");
   UniqueFd tmpfs = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });
   set_propagation(what, fd_path(tmpfs.get()), f.propagation);
@@ -155,6 +156,7 @@ void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const Mount
 void mount_cgroup_v2(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  check_proc_destination(root, what, target.get(), false);
   const char* source = m.source.empty() ? "cgroup2" : m.source.c_str();
   if (::mount(source, fd_path(target.get()).c_str(), "cgroup2", f.flags, f.data.c_str()) == 0) {
     UniqueFd top = with_context(what, [&] { return open_in_root(root.fd.get(), m.destination, O_PATH); });

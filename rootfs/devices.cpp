@@ -60,6 +60,7 @@ mode_t device_file_type(const spec::Device& d) {
 void bind_host_device(const PreparedRoot& root, const spec::Device& d) {
   const std::string what = "bind device " + d.path;
   UniqueFd target = with_context(what, [&] { return make_file_in_root(root.fd.get(), d.path, 0644); });
+  check_proc_destination(root, what, target.get(), false);
   mount_or_throw(what, d.path.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr);
 }
 

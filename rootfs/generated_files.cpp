@@ -19,6 +19,7 @@ void write_into_root(const PreparedRoot& root, const GeneratedFile& g) {
   const std::string what = "write " + g.path;
   const std::string name = last_component(g.path);
   UniqueFd dir = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), parent_dir(g.path)); });
+  check_proc_destination(root, what, dir.get(), false);
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd file(::openat(dir.get(), name.c_str(), flags, 0644));
   if (!file && errno == ELOOP) {
@@ -46,6 +47,7 @@ void bind_into_root(const PreparedRoot& root, const GeneratedFile& g) {
     if (e.error_number() == ENOENT) return;
     throw e.within(what);
   }
+  check_proc_destination(root, what, target.get(), false);
   mount_or_throw(what, g.host_file.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr);
 }
 

@@ -1,5 +1,7 @@
 #include "rootfs/mountinfo.h"
 
+#include "rootfs/path_names.h"
+
 #include "spec/files.h"
 #include "spec/strings.h"
 
@@ -25,15 +27,11 @@ std::string unescape_octal(const std::string& s) {
   return out;
 }
 
-bool is_under(const std::string& path, const std::string& dir) {
-  if (dir == "/") return true;
-  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
-}
-
 }  // namespace
 
-std::vector<MountInfo> read_mountinfo(const std::string& file) {
-  const std::string text = read_file(file);
+std::vector<MountInfo> read_mountinfo(const std::string& file) { return parse_mountinfo(read_file(file)); }
+
+std::vector<MountInfo> parse_mountinfo(const std::string& text) {
   std::vector<MountInfo> mounts;
   for (const std::string& line : split(text, '\n')) {
     // id parent devno root mount_point options [optional...] - fstype source super_options
@@ -57,7 +55,7 @@ std::vector<MountInfo> read_mountinfo(const std::string& file) {
 const MountInfo* mount_containing(const std::vector<MountInfo>& mounts, const std::string& path) {
   const MountInfo* best = nullptr;
   for (const MountInfo& m : mounts) {
-    if (is_under(path, m.mount_point) && (!best || m.mount_point.size() >= best->mount_point.size())) best = &m;
+    if (path_is_under(path, m.mount_point) && (!best || m.mount_point.size() >= best->mount_point.size())) best = &m;
   }
   return best;
 }

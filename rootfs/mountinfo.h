@@ -16,6 +16,8 @@ struct MountInfo {
 };
 
 std::vector<MountInfo> read_mountinfo(const std::string& file = "/proc/self/mountinfo");
+// The same from the text of a mountinfo file.
+std::vector<MountInfo> parse_mountinfo(const std::string& text);
 
 // The mount whose mount point is the longest prefix of `path` (the last one
 // mounted there when stacked); nullptr if none.

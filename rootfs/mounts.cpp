@@ -1,8 +1,10 @@
 // The config mounts: each destination resolved inside the root with
 // safe_path and mounted through the /proc/self/fd path of its O_PATH fd.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "rootfs/mount_calls.h"
 #include "rootfs/path_names.h"
@@ -46,6 +48,9 @@ void mount_bind_entry(const PreparedRoot& root, const spec::Mount& m, const Moun
     return S_ISDIR(st.st_mode) ? mkdir_all_in_root(root.fd.get(), m.destination)
                                : make_file_in_root(root.fd.get(), m.destination);
   });
+  struct statfs source_fs {};
+  if (::statfs(source.c_str(), &source_fs) != 0) throw_errno(what);
+  check_proc_destination(root, what, target.get(), source_fs.f_type == PROC_SUPER_MAGIC);
   mount_or_throw(what, source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (f.flags & MS_REC), nullptr);
   adjust_new_mount(root, m, f, true);
 }
@@ -65,6 +70,7 @@ UniqueFd real_directory_in_root(const PreparedRoot& root, const spec::Mount& m) 
 
 void mount_proc_like_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   UniqueFd target = real_directory_in_root(root, m);
+  check_proc_destination(root, describe_mount(m), target.get(), m.type == "proc");
   mount_or_throw(describe_mount(m), source_or(m, m.type.c_str()), fd_path(target.get()), m.type.c_str(), f.flags,
                  f.data.c_str());
   adjust_new_mount(root, m, f, false);
@@ -73,6 +79,7 @@ void mount_proc_like_entry(const PreparedRoot& root, const spec::Mount& m, const
 void mount_tmpfs_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  check_proc_destination(root, what, target.get(), false);
   UniqueFd old_content;  // still readable once the tmpfs covers it
   if (f.tmpcopyup) {
     old_content.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -92,6 +99,7 @@ void mount_tmpfs_entry(const PreparedRoot& root, const spec::Mount& m, const Mou
 void mount_other_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
+  check_proc_destination(root, what, target.get(), false);
   mount_or_throw(what, source_or(m, m.type.c_str()), fd_path(target.get()), m.type.c_str(), f.flags, f.data.c_str());
   adjust_new_mount(root, m, f, false);
 }

@@ -38,4 +38,9 @@ std::string clean_absolute(const std::string& path) {
   return out.empty() ? "/" : out;
 }
 
+bool path_is_under(const std::string& path, const std::string& dir) {
+  if (dir == "/") return !path.empty() && path[0] == '/';
+  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
 }  // namespace minirun::rootfs

@@ -1,9 +1,7 @@
 // prepare() and finish(): the order of the steps; each step has its file.
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include "rootfs/safe_path.h"
 #include "rootfs/steps.h"
 #include "spec/error.h"
+#include "spec/procfs.h"
 
 namespace minirun::rootfs {
 namespace {
@@ -57,15 +56,15 @@ void mount_root(const Options& o, const std::string& root) {
   }
 }
 
-void write_sysctl(int root_fd, const std::string& key, const std::string& value) {
-  std::string rel = key;
-  std::replace(rel.begin(), rel.end(), '.', '/');
-  const std::string path = "/proc/sys/" + rel;
-  UniqueFd fd = open_in_root(root_fd, path, O_WRONLY | O_TRUNC);
-  struct statfs st {};
-  if (::fstatfs(fd.get(), &st) != 0 || st.f_type != PROC_SUPER_MAGIC) throw Error(path + ": not on procfs", EXDEV);
-  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
-    throw_errno("write " + path);
+// Through the container's /proc, checked: nothing mounted over the file
+// (or a dir on its way) may take the value.
+void write_sysctls(const std::map<std::string, std::string>& sysctl) {
+  if (sysctl.empty()) return;
+  UniqueFd proc = with_context("sysctl", [] { return procfs::open_root(); });
+  for (const auto& [key, value] : sysctl) {
+    std::string rel = key;
+    std::replace(rel.begin(), rel.end(), '.', '/');
+    with_context("sysctl " + key, [&] { procfs::write_file(proc.get(), "sys/" + rel, value); });
   }
 }
 
@@ -94,8 +93,9 @@ std::string prepare(const Options& o) {
   set_root_propagation(o.propagation);
   make_parent_mount_private(root, o.propagation);
   mount_root(o, root);
-  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC))};
+  PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), ""};
   if (!prepared.fd) throw_errno("open rootfs " + root);
+  prepared.real_path = real_path_of(prepared.fd.get());
   for (const spec::Mount& m : o.mounts) mount_config_entry(prepared, m);
   if (needs_dev_setup(o)) create_dev_nodes(prepared);
   install_generated_files(prepared);
@@ -105,9 +105,7 @@ std::string prepare(const Options& o) {
 void finish(const Options& o) {
   UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw_errno("open /");
-  for (const auto& [key, value] : o.sysctl) {
-    with_context("sysctl " + key, [&] { write_sysctl(root.get(), key, value); });
-  }
+  write_sysctls(o.sysctl);
   make_tmpfs_mounts_readonly(root.get(), o.mounts);
   make_paths_readonly(root.get(), o.readonly_paths);
   mask_paths(root.get(), o.masked_paths);

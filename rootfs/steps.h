@@ -13,12 +13,23 @@ struct PreparedRoot {
   const Options& options;
   std::string path;
   UniqueFd fd;
+  std::string real_path;  // of fd, symlinks resolved: what fd paths start with
 };
 
 // mounts.cpp: one linux "mounts" entry, destination resolved inside the root.
 void mount_config_entry(const PreparedRoot& root, const spec::Mount& m);
 // mounts.cpp: "mount SRC on DEST", the prefix of every error about `m`.
 std::string describe_mount(const spec::Mount& m);
+
+// proc_destination.cpp: refuses (EPERM, naming `what` and where it leads) a
+// mount on `target_fd` that lies inside /proc or on a procfs, unless it is a
+// procfs (`is_procfs`: type proc, or a bind of one) on /proc itself or a bind
+// over one of the files LXCFS emulates (runc's allowlist).
+void check_proc_destination(const PreparedRoot& root, const std::string& what, int target_fd, bool is_procfs);
+// proc_destination.cpp: where `fd` lies inside the root ("/proc/1/attr").
+std::string path_in_root(const PreparedRoot& root, int fd);
+// proc_destination.cpp: the path an fd's /proc/self/fd link shows.
+std::string real_path_of(int fd);
 
 // cgroup_mount.cpp: a "cgroup" mount (tmpfs + v1 hierarchies, or cgroup2).
 void mount_cgroup_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f);

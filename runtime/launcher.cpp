@@ -26,6 +26,7 @@
 #include "runtime/log.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
+#include "spec/procfs.h"
 
 namespace minirun::runtime {
 
@@ -320,7 +321,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   {
     if (nsplan.new_user) ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
     if (sp.process->oom_score_adj)
-      write_file("/proc/" + std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
+      procfs::write_file(std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
     nlohmann::json files = nlohmann::json::array();
     if (ctx.report_netns) {
       Message m = receive_message(parent_sock.get(), "its network namespace was made");

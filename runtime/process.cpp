@@ -19,6 +19,7 @@
 #include "runtime/files.h"
 #include "runtime/sync.h"
 #include "spec/unique_fd.h"
+#include "spec/procfs.h"
 #include "spec/strings.h"
 
 namespace minirun::runtime {
@@ -197,11 +198,9 @@ void check_lsm_labels(const spec::Process& p) {
 
 // Both LSMs take the label for the next execve through /proc/thread-self/attr.
 static void set_exec_label(const char* lsm_dir, const std::string& value, const std::string& field) {
-  std::string path = std::string("/proc/thread-self/attr/") + lsm_dir + "exec";
-  if (::access(path.c_str(), F_OK) != 0) path = "/proc/thread-self/attr/exec";
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-    throw_errno(field + ": write " + path);
+  std::string name = std::string("thread-self/attr/") + lsm_dir + "exec";
+  if (::access(("/proc/" + name).c_str(), F_OK) != 0) name = "thread-self/attr/exec";
+  with_context(field, [&] { procfs::write_file(name, value); });
 }
 
 static void apply_lsm_labels(const spec::Process& p) {

@@ -31,6 +31,7 @@
 //                     the interpreter of #!/proc/self/exe, blocked on FIFO as
 //                     its --log), hold its exe, release it, write through it
 //   ptrace-inject DIR  attach to pid 1 and make it mkdir DIR (x86_64)
+//   mount-proc DIR    mount a new proc on DIR; print "ok" or the errno name
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -45,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -513,6 +515,12 @@ int main(int argc, char** argv) {
   if (!strcmp(cmd, "init-exe-attack") && argc > 2) return init_exe_attack(argv[2]);
   if (!strcmp(cmd, "shebang-attack") && argc > 3) return shebang_attack(argv[2], argv[3]);
   if (!strcmp(cmd, "ptrace-inject") && argc > 2) return ptrace_inject(argv[2]);
+  // A fresh proc on DIR: EPERM unless a fully visible proc is in this mount ns.
+  if (!strcmp(cmd, "mount-proc") && argc > 2) {
+    int rc = mount("proc", argv[2], "proc", 0, NULL);
+    printf("%s\n", rc == 0 ? "ok" : errno_name(errno));
+    return rc == 0 ? 0 : 1;
+  }
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;
 }
