@@ -67,6 +67,8 @@ class Manager {
   // `cgroups_path` (or empty: `id`) nests under minirun's own cgroup in every
   // hierarchy (read from /proc/self/cgroup); an absolute path is used as
   // given, below each hierarchy's mount point.  Nothing is created yet.
+  // Refuses a path that is the root of a hierarchy: a container's cgroup is
+  // its own, and what is in it may be signalled.
   static std::unique_ptr<Manager> for_container(const std::string& cgroups_path, const std::string& id);
   // A v1 hierarchy the container's cgroup is in: where the host mounts it,
   // the container's dir there, its controllers ("cpu", "cpuacct").
@@ -86,7 +88,9 @@ class Manager {
 
   // mkdir -p in every hierarchy (remembering which dirs it made, for
   // destroy()); on v2 enables controllers top-down in cgroup.subtree_control.
-  // Refuses a cgroup that is already frozen or already has processes.
+  // Refuses a cgroup that is already frozen or already has processes, in it
+  // or in any cgroup below it (runc 1.2): whatever is in a container's
+  // cgroup after create got there through the container (or the admin).
   virtual void create() = 0;
   // The first half of create() for a caller that clones in between: only
   // the cgroup2 dir clone_into_fd() opens (nothing on a v1 host).  create()

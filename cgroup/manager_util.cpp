@@ -46,13 +46,23 @@ void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>&
   }
 }
 
-void refuse_populated(const std::string& dir) {
-  auto pids = fs::read_pids(dir);
-  if (pids.empty()) return;
+namespace {
+
+std::string pid_list(const std::vector<pid_t>& pids) {
   std::string list;
   for (size_t i = 0; i < pids.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(pids[i]);
   if (pids.size() > 5) list += ", ...";
-  throw Error("cgroup " + dir + " already has processes (pid " + list + "); use another cgroupsPath", EBUSY);
+  return list;
+}
+
+}  // namespace
+
+void refuse_populated(const std::string& dir) {
+  // Below it too: killing "everything in the container's cgroup" would reach them.
+  auto pids = processes_below(dir);
+  if (pids.empty()) return;
+  throw Error("cgroup " + dir + " already has processes (pid " + pid_list(pids) + "); use another cgroupsPath",
+              EBUSY);
 }
 
 void remove_made_dirs(const std::vector<std::string>& dirs) {

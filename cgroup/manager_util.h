@@ -13,7 +13,8 @@ namespace minirun::cgroup {
 
 // Every pid in dir and the cgroups below it.
 std::vector<pid_t> processes_below(const std::string& dir);
-// Throws "cgroup DIR already has processes (pid N, ...)" if populated.
+// Throws "cgroup DIR already has processes (pid N, ...)" if it or any
+// cgroup below it holds one.
 void refuse_populated(const std::string& dir);
 // rmdir every directory of `dirs` and anything below it, deepest first;
 // missing dirs are fine.  Throws the first failure after trying them all.
