@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,10 @@ Layout detect_layout();  // from /proc/self/mountinfo
 const char* layout_name(Layout l);
 
 enum class FreezerState { thawed, freezing, frozen, unknown };
+
+// Which of a cgroup's processes a signal may reach: cgroup/ never decides
+// that on its own; the runtime knows which processes are the container's.
+using ProcessFilter = std::function<bool(pid_t)>;
 
 // runc's `events --stats` data (libcontainer/cgroups/stats.go), the parts
 // that exist on this host.
@@ -123,9 +128,16 @@ class Manager {
   virtual FreezerState freezer_state() const = 0;
 
   virtual std::vector<pid_t> processes() const = 0;  // every pid, recursive
-  virtual void kill_all(int sig) = 0;                 // v2 cgroup.kill for SIGKILL; else freeze+kill+thaw
-  // Kills what is left, waits for it to go, removes every dir create() made,
-  // in every hierarchy.  Safe to call twice and after a partial create().
+  // Freezes the cgroup (as runc), sends `sig` to each of its processes
+  // (recursive) that `only` accepts, thaws.  Each is signalled through a
+  // pidfd opened before `only` looks at it, so a pid reused in between is
+  // never hit.  Null `only`: every process (v2: cgroup.kill for SIGKILL).
+  virtual void kill_all(int sig, const ProcessFilter& only) = 0;
+  // Removes every dir create() made, in every hierarchy, waiting (~2 s) for
+  // processes still on their way out; never signals anything (the caller
+  // kills the container first).  A dir still holding processes then stays,
+  // and destroy() throws naming them.  Safe to call twice and after a
+  // partial create().
   virtual void destroy() = 0;
   // The dirs create() made above the container's own ones (parents first),
   // for state.json: destroy() of a manager from from_paths() cannot know
