@@ -160,7 +160,7 @@ class Manager {
 // - Devices: apply() writes exactly the rules given, last match wins (v1:
 //   "deny a" then each rule; v2: an eBPF program, see device_filter.h).  runc's
 //   default allowed set (null, zero, full, random, urandom, tty, ptmx, pts,
-//   console, ...) and the spec's linux.devices are the runtime's to append.
+//   ...) is the runtime's to append; linux.devices never widens it.
 //   An empty rule list leaves devices untouched.
 // - Hybrid hosts: every resource goes to the v1 controllers; the process
 //   also joins the cgroup2 dir ("unified" key), as runc does.  Resources

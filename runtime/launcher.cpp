@@ -195,7 +195,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ScopeGuard remove_cgroup([&] {
     if (cg) cg->destroy();
   });
-  const spec::Resources resources = resources_with_default_devices(sp.linux.resources, sp.linux.devices);
+  const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
   bool cgroup_made = false;  // only then is what is in it the container's
   auto make_cgroup = [&] {
     with_context("cgroup", [&] {
