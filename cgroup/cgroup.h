@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,10 @@ Layout detect_layout();  // from /proc/self/mountinfo
 const char* layout_name(Layout l);
 
 enum class FreezerState { thawed, freezing, frozen, unknown };
+
+// Which of a cgroup's processes a signal may reach: cgroup/ never decides
+// that on its own; the runtime knows which processes are the container's.
+using ProcessFilter = std::function<bool(pid_t)>;
 
 // runc's `events --stats` data (libcontainer/cgroups/stats.go), the parts
 // that exist on this host.
@@ -67,6 +72,8 @@ class Manager {
   // `cgroups_path` (or empty: `id`) nests under minirun's own cgroup in every
   // hierarchy (read from /proc/self/cgroup); an absolute path is used as
   // given, below each hierarchy's mount point.  Nothing is created yet.
+  // Refuses a path that is the root of a hierarchy: a container's cgroup is
+  // its own, and what is in it may be signalled.
   static std::unique_ptr<Manager> for_container(const std::string& cgroups_path, const std::string& id);
   // A v1 hierarchy the container's cgroup is in: where the host mounts it,
   // the container's dir there, its controllers ("cpu", "cpuacct").
@@ -86,7 +93,9 @@ class Manager {
 
   // mkdir -p in every hierarchy (remembering which dirs it made, for
   // destroy()); on v2 enables controllers top-down in cgroup.subtree_control.
-  // Refuses a cgroup that is already frozen or already has processes.
+  // Refuses a cgroup that is already frozen or already has processes, in it
+  // or in any cgroup below it (runc 1.2): whatever is in a container's
+  // cgroup after create got there through the container (or the admin).
   virtual void create() = 0;
   // The first half of create() for a caller that clones in between: only
   // the cgroup2 dir clone_into_fd() opens (nothing on a v1 host).  create()
@@ -119,9 +128,16 @@ class Manager {
   virtual FreezerState freezer_state() const = 0;
 
   virtual std::vector<pid_t> processes() const = 0;  // every pid, recursive
-  virtual void kill_all(int sig) = 0;                 // v2 cgroup.kill for SIGKILL; else freeze+kill+thaw
-  // Kills what is left, waits for it to go, removes every dir create() made,
-  // in every hierarchy.  Safe to call twice and after a partial create().
+  // Freezes the cgroup (as runc), sends `sig` to each of its processes
+  // (recursive) that `only` accepts, thaws.  Each is signalled through a
+  // pidfd opened before `only` looks at it, so a pid reused in between is
+  // never hit.  Null `only`: every process (v2: cgroup.kill for SIGKILL).
+  virtual void kill_all(int sig, const ProcessFilter& only) = 0;
+  // Removes every dir create() made, in every hierarchy, waiting (~2 s) for
+  // processes still on their way out; never signals anything (the caller
+  // kills the container first).  A dir still holding processes then stays,
+  // and destroy() throws naming them.  Safe to call twice and after a
+  // partial create().
   virtual void destroy() = 0;
   // The dirs create() made above the container's own ones (parents first),
   // for state.json: destroy() of a manager from from_paths() cannot know
@@ -144,7 +160,7 @@ class Manager {
 // - Devices: apply() writes exactly the rules given, last match wins (v1:
 //   "deny a" then each rule; v2: an eBPF program, see device_filter.h).  runc's
 //   default allowed set (null, zero, full, random, urandom, tty, ptmx, pts,
-//   console, ...) and the spec's linux.devices are the runtime's to append.
+//   ...) is the runtime's to append; linux.devices never widens it.
 //   An empty rule list leaves devices untouched.
 // - Hybrid hosts: every resource goes to the v1 controllers; the process
 //   also joins the cgroup2 dir ("unified" key), as runc does.  Resources

@@ -31,7 +31,7 @@ class HybridManager : public Manager {
   void thaw() override { v1_->thaw(); }
   FreezerState freezer_state() const override { return v1_->freezer_state(); }
   std::vector<pid_t> processes() const override;
-  void kill_all(int sig) override;
+  void kill_all(int sig, const ProcessFilter& only) override;
   void destroy() override;
   std::vector<std::string> made_parents() const override;
   Stats stats() const override;

@@ -186,14 +186,22 @@ std::map<std::string, std::string> resolve_paths(const HostLayout& host, const s
     auto it = own.find(key);
     return it == own.end() ? std::string("/") : it->second;
   };
+  // A root holds every process of the host (or of the namespace): no
+  // container's own.
+  auto not_root = [&](const Hierarchy& h, const std::string& dir) {
+    if (dir != h.mount_point) return dir;
+    throw Error("linux.cgroupsPath: \"" + cgroups_path + "\" is the root of the cgroup hierarchy at " + dir +
+                    "; a container needs a cgroup of its own",
+                EINVAL);
+  };
   if (layout != Layout::v2) {
     for (const auto& h : host.v1) {
-      std::string dir = dir_in(h, container_cgroup(own_of(h.controllers.front()), cgroups_path, id));
+      std::string dir = not_root(h, dir_in(h, container_cgroup(own_of(h.controllers.front()), cgroups_path, id)));
       for (const auto& c : h.controllers) out[c] = dir;
     }
   }
   if (host.v2 && layout != Layout::v1) {
-    std::string dir = dir_in(*host.v2, container_cgroup(own_of(""), cgroups_path, id));
+    std::string dir = not_root(*host.v2, dir_in(*host.v2, container_cgroup(own_of(""), cgroups_path, id)));
     out[layout == Layout::v2 ? "" : "unified"] = dir;
   }
   return out;

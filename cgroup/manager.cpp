@@ -104,23 +104,33 @@ std::vector<pid_t> HybridManager::processes() const {
   return out;
 }
 
-void HybridManager::kill_all(int sig) {
-  // cgroup.kill of the unified dir is atomic; the v1 pass catches anything
-  // that joined only the v1 hierarchies.
-  if (sig == SIGKILL) {
-    try {
-      v2_->kill_all(sig);
-    } catch (const Error&) {
+void HybridManager::kill_all(int sig, const ProcessFilter& only) {
+  // cgroup.kill of the unified dir is atomic; the v1 pass (frozen) catches
+  // anything that joined only the v1 hierarchies, and does it all when
+  // filtered.
+  if (!only) {
+    if (sig == SIGKILL) {
+      try {
+        v2_->kill_all(sig, nullptr);
+      } catch (const Error&) {
+      }
     }
+    v1_->kill_all(sig, nullptr);
+    return;
   }
-  v1_->kill_all(sig);
+  auto in_v1 = v1_->processes();
+  v1_->kill_all(sig, only);
+  // A process only in the unified dir (an init not yet in the v1 ones).
+  std::vector<pid_t> only_v2;
+  for (pid_t p : v2_->processes())
+    if (std::find(in_v1.begin(), in_v1.end(), p) == in_v1.end()) only_v2.push_back(p);
+  signal_pids(only_v2, sig, only);
 }
 
 void HybridManager::destroy() {
   // Both halves empty (the usual case after the container exited): done.
   bool v1_gone = v1_->remove_if_empty();
   if (v2_->remove_if_empty() && v1_gone) return;
-  kill_and_wait(*this);
   std::optional<Error> failed;
   try {
     v1_->destroy();

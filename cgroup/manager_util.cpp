@@ -1,6 +1,7 @@
 #include "cgroup/manager_util.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "cgroup/fs.h"
 #include "spec/error.h"
+#include "spec/unique_fd.h"
 
 namespace minirun::cgroup {
 
@@ -46,13 +48,23 @@ void apply_rdma(const std::string& dir, const std::map<std::string, spec::Rdma>&
   }
 }
 
-void refuse_populated(const std::string& dir) {
-  auto pids = fs::read_pids(dir);
-  if (pids.empty()) return;
+namespace {
+
+std::string pid_list(const std::vector<pid_t>& pids) {
   std::string list;
   for (size_t i = 0; i < pids.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(pids[i]);
   if (pids.size() > 5) list += ", ...";
-  throw Error("cgroup " + dir + " already has processes (pid " + list + "); use another cgroupsPath", EBUSY);
+  return list;
+}
+
+}  // namespace
+
+void refuse_populated(const std::string& dir) {
+  // Below it too: killing "everything in the container's cgroup" would reach them.
+  auto pids = processes_below(dir);
+  if (pids.empty()) return;
+  throw Error("cgroup " + dir + " already has processes (pid " + pid_list(pids) + "); use another cgroupsPath",
+              EBUSY);
 }
 
 void remove_made_dirs(const std::vector<std::string>& dirs) {
@@ -78,20 +90,31 @@ bool remove_if_empty(const std::vector<std::string>& dirs) {
 
 void destroy_dirs(Manager& m, const std::vector<std::string>& dirs) {
   if (remove_if_empty(dirs)) return;
-  kill_and_wait(m);
+  wait_empty(m, dirs.empty() ? std::string() : dirs.back());
   remove_made_dirs(dirs);
 }
 
-void kill_and_wait(Manager& m) {
-  if (m.processes().empty()) return;
-  try {
-    m.kill_all(SIGKILL);
-  } catch (const Error&) {
-    // Still wait: the processes may be exiting on their own.
-  }
+void wait_empty(const Manager& m, const std::string& dir) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!m.processes().empty() && std::chrono::steady_clock::now() < deadline) {
+  for (;;) {
+    auto left = m.processes();
+    if (left.empty()) return;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Error("cgroup " + dir + " still has processes the container did not start (pid " + pid_list(left) +
+                      "); left in place",
+                  EBUSY);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void signal_pids(const std::vector<pid_t>& pids, int sig, const ProcessFilter& only) {
+  for (pid_t pid : pids) {
+    // The pidfd pins the process `only` then reads about: if the pid is
+    // reused in between, the signal goes to the dead one, not the new one.
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!fd) continue;
+    if (only && !only(pid)) continue;
+    ::syscall(SYS_pidfd_send_signal, fd.get(), sig, nullptr, 0);
   }
 }
 

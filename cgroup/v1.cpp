@@ -159,7 +159,7 @@ std::vector<pid_t> V1Manager::processes() const {
   return processes_below(paths_.begin()->second);
 }
 
-void V1Manager::kill_all(int sig) {
+void V1Manager::kill_all(int sig, const ProcessFilter& only) {
   // Frozen, the set of tasks cannot change while we signal it.
   FreezerState before = freezer_state();
   bool froze = false;
@@ -170,7 +170,7 @@ void V1Manager::kill_all(int sig) {
     } catch (const Error&) {
     }
   }
-  for (pid_t pid : processes()) ::kill(pid, sig);
+  signal_pids(processes(), sig, only);
   // SIGKILL is only delivered once thawed; other signals leave a paused
   // container paused.
   if (froze || (sig == SIGKILL && before == FreezerState::frozen)) {

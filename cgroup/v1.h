@@ -52,7 +52,7 @@ class V1Manager : public Manager {
   void thaw() override;
   FreezerState freezer_state() const override;
   std::vector<pid_t> processes() const override;
-  void kill_all(int sig) override;
+  void kill_all(int sig, const ProcessFilter& only) override;
   void destroy() override;
   // The fast half of destroy(): rmdir only, true when everything went.
   bool remove_if_empty();

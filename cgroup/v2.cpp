@@ -172,9 +172,9 @@ FreezerState V2Manager::freezer_state() const {
 
 std::vector<pid_t> V2Manager::processes() const { return processes_below(dir_); }
 
-void V2Manager::kill_all(int sig) {
+void V2Manager::kill_all(int sig, const ProcessFilter& only) {
   std::string kill_file = fs::join(dir_, "cgroup.kill");
-  if (sig == SIGKILL && fs::exists(kill_file)) {
+  if (sig == SIGKILL && !only && fs::exists(kill_file)) {
     fs::write(kill_file, "1");
     return;
   }
@@ -187,7 +187,7 @@ void V2Manager::kill_all(int sig) {
     } catch (const Error&) {
     }
   }
-  for (pid_t pid : processes()) ::kill(pid, sig);
+  signal_pids(processes(), sig, only);
   if (froze) thaw();
 }
 

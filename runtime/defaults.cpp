@@ -17,8 +17,7 @@ spec::DeviceRule allow(const char* type, std::optional<int64_t> major, std::opti
 
 }  // namespace
 
-spec::Resources resources_with_default_devices(const std::optional<spec::Resources>& r,
-                                               const std::vector<spec::Device>& devices) {
+spec::Resources resources_with_default_devices(const std::optional<spec::Resources>& r) {
   spec::Resources out = r.value_or(spec::Resources{});
   const std::vector<spec::DeviceRule> defaults = {
       allow("c", std::nullopt, std::nullopt, "m"),  // mknod of any char device
@@ -29,16 +28,11 @@ spec::Resources resources_with_default_devices(const std::optional<spec::Resourc
       allow("c", 5, 0),                             // /dev/tty
       allow("c", 1, 5),                             // /dev/zero
       allow("c", 1, 9),                             // /dev/urandom
-      allow("c", 5, 1),                             // /dev/console
       allow("c", 136, std::nullopt),                // /dev/pts/*
       allow("c", 5, 2),                             // /dev/ptmx
       allow("c", 10, 200),                          // /dev/net/tun
   };
   out.devices.insert(out.devices.end(), defaults.begin(), defaults.end());
-  for (const auto& d : devices) {
-    if (d.type != "c" && d.type != "b" && d.type != "u") continue;
-    out.devices.push_back(allow(d.type == "b" ? "b" : "c", d.major, d.minor));
-  }
   return out;
 }
 

@@ -11,10 +11,10 @@
 namespace minirun::runtime {
 
 // The config's device rules followed by runc's always-allowed devices
-// (null, zero, full, random, urandom, tty, console, ptmx, pts, tun, mknod of
-// any) and allow rules for linux.devices: the order runc applies them in.
-spec::Resources resources_with_default_devices(const std::optional<spec::Resources>& r,
-                                               const std::vector<spec::Device>& devices);
+// (specconv.AllowedDevices: mknod of any, null, random, full, tty, zero,
+// urandom, pts, ptmx, tun), in runc's order.  linux.devices only makes
+// nodes: it never adds to what the container may open (runc neither).
+spec::Resources resources_with_default_devices(const std::optional<spec::Resources>& r);
 
 rootfs::Options rootfs_options(const spec::Spec& sp, const std::string& bundle, const std::string& rootfs_path);
 

@@ -25,6 +25,7 @@
 #include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/process.h"
+#include "runtime/signals.h"
 #include "runtime/sync.h"
 #include "spec/procfs.h"
 
@@ -126,17 +127,6 @@ nlohmann::json network_files(const StateStore& store, const std::string& id, con
   return out;
 }
 
-// Waits (up to 5 s) for a killed process that may not be our child to exit,
-// and reaps it when it is (`run`).
-void wait_for_exit(pid_t pid) {
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (pidfd) {
-    struct pollfd p = {pidfd.get(), POLLIN, 0};
-    ::poll(&p, 1, 5000);
-  }
-  ::waitpid(pid, nullptr, WNOHANG);
-}
-
 // What a "cgroup" mount binds on a v1 host: the init's dirs once it joined,
 // from the mount table the manager already read (the init need not reread it).
 std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager& cg) {
@@ -148,12 +138,6 @@ std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manage
     out.push_back({m.mount_point, m.dir, subsystems});
   }
   return out;
-}
-
-void kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
 }
 
 }  // namespace
@@ -213,10 +197,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ScopeGuard remove_cgroup([&] {
     if (cg) cg->destroy();
   });
-  const spec::Resources resources = resources_with_default_devices(sp.linux.resources, sp.linux.devices);
+  const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
+  bool cgroup_made = false;  // only then is what is in it the container's
   auto make_cgroup = [&] {
     with_context("cgroup", [&] {
       cg->create();
+      cgroup_made = true;
       cg->apply(resources);
     });
   };
@@ -303,7 +289,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   child_sock.reset();
   cgroup_fd.reset();
-  ScopeGuard kill_init([&] { kill_and_reap(pid); });
+  ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
   st.pid = pid;
   if (cgroup_after_clone) make_cgroup();
   if (cg) {
@@ -422,11 +408,9 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
     } catch (const Error&) {
       // runc: a failed poststart stops the container (and waits for it to
       // be gone); delete cleans up.
-      if (!st.cgroup_paths.empty()) cgroup::Manager::from_paths(st.cgroup_paths)->kill_all(SIGKILL);
-      if (process_is(st.pid, st.start_time)) {
-        ::kill(st.pid, SIGKILL);
-        wait_for_exit(st.pid);
-      }
+      std::unique_ptr<cgroup::Manager> cg;
+      if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+      kill_container({st.pid, st.start_time}, cg.get());
       throw;
     }
   }
@@ -435,14 +419,16 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
 void destroy_container(const StateStore& store, const ContainerState& st) {
   std::unique_ptr<cgroup::Manager> cg;
   if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
-  if (process_is(st.pid, st.start_time)) {
-    if (cg) {
-      cg->kill_all(SIGKILL);
-    } else {
-      ::kill(st.pid, SIGKILL);
+  kill_container({st.pid, st.start_time}, cg.get(), [&] {
+    // Asked only when the init is gone and the cgroup is not empty.
+    try {
+      spec::Spec sp = load_saved_spec(store, st.id);
+      const spec::Namespace* pid_ns = sp.linux.find_namespace(NamespaceType::pid);
+      return !pid_ns || !pid_ns->path.empty();
+    } catch (const Error&) {
+      return false;
     }
-    wait_for_exit(st.pid);
-  }
+  });
   if (st.poststop_hooks) {
     try {
       spec::Spec sp = load_saved_spec(store, st.id);
@@ -451,7 +437,14 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
       log_warning("delete " + st.id + ": " + e.what());
     }
   }
-  if (cg) cg->destroy();
+  if (cg) {
+    try {
+      cg->destroy();
+    } catch (const Error& e) {
+      // Someone else's processes keep it: theirs to remove, not ours to kill.
+      log_warning("delete " + st.id + ": " + e.what());
+    }
+  }
   cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
   store.remove_dir(st.id);

@@ -151,10 +151,10 @@ spec::Resources resources_from_flags(const UpdateFlags& f) {
 }
 
 // Device rules given to `update` replace the container's whole list, so the
-// default set and the config's linux.devices stay allowed as at create.
-void keep_default_devices(const StateStore& store, const std::string& id, spec::Resources& r) {
+// default set stays allowed as at create (and linux.devices, as then, not).
+void keep_default_devices(spec::Resources& r) {
   if (r.devices.empty()) return;
-  r = resources_with_default_devices(r, load_saved_spec(store, id).linux.devices);
+  r = resources_with_default_devices(r);
 }
 
 }  // namespace
@@ -195,7 +195,7 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
         if (!f.resources_file.empty()) {
           std::string text = f.resources_file == "-" ? read_stdin() : read_file(f.resources_file);
           r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
-          keep_default_devices(store, id, r);
+          keep_default_devices(r);
         } else {
           r = resources_from_flags(f);
         }

@@ -6,6 +6,7 @@
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
 #include "runtime/launcher.h"
+#include "runtime/signals.h"
 
 namespace minirun::runtime::cli {
 
@@ -48,11 +49,9 @@ void add_kill(CLI::App& app, Globals& g, Action& action) {
         auto st = store.load(id);
         Status s = current_status(store, st);
         if (s == Status::stopped) throw Error("container not running");
-        if (all && !st.cgroup_paths.empty()) {
-          cgroup::Manager::from_paths(st.cgroup_paths)->kill_all(sig);
-        } else if (::kill(st.pid, sig) != 0) {
-          throw_errno("kill " + std::to_string(st.pid));
-        }
+        std::unique_ptr<cgroup::Manager> cg;
+        if (all && !st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+        signal_container({st.pid, st.start_time}, cg.get(), sig, all);
         return 0;
       });
     };

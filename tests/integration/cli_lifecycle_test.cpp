@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "cgroup_helpers.h"
 #include "harness.h"
 
 namespace minirun::test {
@@ -162,6 +163,7 @@ TEST_F(CliLifecycleTest, RecycledPidReadsAsStopped) {
   // Same pid, another start time: what a recycled pid looks like.
   std::string path = root_ + "/recycled/state.json";
   json st = json::parse(read_text(path));
+  const pid_t init = st["pid"].get<pid_t>();
   st["start_time"] = st["start_time"].get<uint64_t>() + 1;
   std::ofstream(path) << st.dump();
   json s = state("recycled");
@@ -175,6 +177,12 @@ TEST_F(CliLifecycleTest, RecycledPidReadsAsStopped) {
   std::ofstream(path) << st.dump();
   EXPECT_EQ(status_of("recycled"), "stopped");
   EXPECT_EQ(minirun({"delete", "recycled"}).code, 0);
+  // Nothing proves the process still in its cgroup is the container's:
+  // delete leaves it, and the cgroup holding it, alone.
+  EXPECT_EQ(::kill(init, 0), 0) << "delete signalled a process it cannot tell is the container's";
+  ::kill(init, SIGKILL);
+  for (const auto& d : existing_cgroup_dirs("recycled"))
+    EXPECT_TRUE(wait_until([&] { return ::rmdir(d.c_str()) == 0 || errno == ENOENT; }, 5000)) << d;
   expect_no_leftovers("recycled");
 }
 

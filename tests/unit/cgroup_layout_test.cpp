@@ -133,6 +133,23 @@ TEST(CgroupLayout, MountRootIsStripped) {
   EXPECT_EQ(paths["memory"], "/sys/fs/cgroup/memory/c1");
 }
 
+TEST(CgroupLayout, RefusesAHierarchyRoot) {
+  HostLayout v2 = parse_mountinfo(kV2Mountinfo);
+  for (const char* p : {"/", "//", "/."}) EXPECT_THROW(resolve_paths(v2, {}, p, "c1"), Error) << p;
+  try {
+    resolve_paths(parse_mountinfo(kHybridMountinfo), parse_proc_cgroup("0::/\n1:cpu:/\n"), ".", "c1");
+    ADD_FAILURE() << "\".\" under a root cgroup is the root";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("linux.cgroupsPath: \".\" is the root of the cgroup hierarchy"),
+              std::string::npos)
+        << e.what();
+  }
+  // Inside a container: the root of what its mount shows.
+  HostLayout h = parse_mountinfo("35 31 0:32 /docker/x /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+  EXPECT_THROW(resolve_paths(h, {}, "/docker/x", "c1"), Error);
+  EXPECT_EQ(resolve_paths(h, {}, "/docker/x/c1", "c1")["memory"], "/sys/fs/cgroup/memory/c1");
+}
+
 TEST(CgroupLayout, RejectsDotDot) {
   HostLayout h = parse_mountinfo(kV2Mountinfo);
   EXPECT_THROW(resolve_paths(h, {}, "../../escape", "c1"), Error);

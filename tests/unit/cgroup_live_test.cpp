@@ -169,7 +169,7 @@ TEST_F(CgroupLive, ChildBornIntoCgroupJoinsEveryHierarchyItself) {
     EXPECT_NE(std::find(procs.begin(), procs.end(), pid), procs.end()) << key << ": " << dir << "\n"
                                                                        << fs::read(proc_cgroup);
   }
-  mgr_->kill_all(SIGKILL);
+  mgr_->kill_all(SIGKILL, nullptr);
   EXPECT_TRUE(WIFSIGNALED(wait_child(pid)));
 }
 
@@ -219,7 +219,7 @@ TEST_F(CgroupLive, PidsLimitStopsForkLoop) {
   EXPECT_EQ(st.pids.current, 9u);
   EXPECT_GT(st.cpu.total_usage, 0u);  // cpuacct.usage of the forker
   EXPECT_FALSE(st.cpu.percpu_usage.empty());
-  mgr_->kill_all(SIGKILL);
+  mgr_->kill_all(SIGKILL, nullptr);
 }
 
 TEST_F(CgroupLive, FreezeAndThaw) {
@@ -254,7 +254,7 @@ TEST_F(CgroupLive, FreezeAndThaw) {
     EXPECT_NE(std::string(e.what()).find("is frozen; thaw it first"), std::string::npos) << e.what();
   }
   // kill_all on a paused container still kills (runc thaws to deliver SIGKILL).
-  mgr_->kill_all(SIGKILL);
+  mgr_->kill_all(SIGKILL, nullptr);
   int status = wait_child(pid);
   EXPECT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(mgr_->freezer_state(), FreezerState::thawed);
@@ -268,7 +268,62 @@ TEST_F(CgroupLive, CreateRefusesPopulatedCgroup) {
   });
   auto other = Manager::for_container(name_, "unused");
   EXPECT_THROW(other->create(), Error);
-  // destroy() kills the child and removes the dirs (checked in TearDown).
+  // TearDown kills the child, then destroy() removes the dirs.
+}
+
+TEST_F(CgroupLive, CreateRefusesProcessesInACgroupBelow) {
+  mgr_->create();
+  auto below = Manager::for_container(name_ + "/below", "unused");
+  below->create();
+  std::unique_ptr<Manager> saved = std::move(mgr_);
+  mgr_ = std::move(below);
+  pid_t pid = spawn_in_cgroup([] {
+    ::pause();
+    return 0;
+  });
+  std::swap(mgr_, saved);
+  auto other = Manager::for_container(name_, "unused");
+  try {
+    other->create();
+    ADD_FAILURE() << "create accepted a cgroup with a process below it";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(pid)), std::string::npos) << e.what();
+  }
+  ::kill(pid, SIGKILL);
+  wait_child(pid);
+  saved->destroy();
+}
+
+TEST_F(CgroupLive, KillAllSignalsOnlyWhatTheFilterAccepts) {
+  mgr_->create();
+  auto pause = [] {
+    ::pause();
+    return 0;
+  };
+  pid_t kept = spawn_in_cgroup(pause), killed = spawn_in_cgroup(pause);
+  mgr_->kill_all(SIGKILL, [&](pid_t p) { return p == killed; });
+  EXPECT_TRUE(WIFSIGNALED(wait_child(killed)));
+  EXPECT_EQ(::waitpid(kept, nullptr, WNOHANG), 0) << "a process the filter refused was signalled";
+  mgr_->freeze();
+  mgr_->kill_all(SIGTERM, [](pid_t) { return false; });
+  mgr_->thaw();
+  EXPECT_EQ(::waitpid(kept, nullptr, WNOHANG), 0);
+}
+
+TEST_F(CgroupLive, DestroyNeverSignalsWhatIsLeft) {
+  mgr_->create();
+  pid_t pid = spawn_in_cgroup([] {
+    ::pause();
+    return 0;
+  });
+  auto again = Manager::from_paths(mgr_->paths());
+  try {
+    again->destroy();
+    ADD_FAILURE() << "destroy removed a cgroup that still has a process";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(pid)), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), 0) << "destroy signalled it";
 }
 
 TEST_F(CgroupLive, EveryV1FieldLandsInItsFile) {
@@ -417,6 +472,7 @@ TEST_F(CgroupLive, RebuiltManagerDestroysAndIsIdempotent) {
   auto again = Manager::from_paths(mgr_->paths());
   EXPECT_EQ(again->paths(), mgr_->paths());
   EXPECT_EQ(again->processes().size(), 1u);
+  again->kill_all(SIGKILL, nullptr);
   again->destroy();
   for (const auto& [k, dir] : mgr_->paths()) EXPECT_FALSE(fs::exists(dir)) << dir;
   again->destroy();
@@ -455,7 +511,7 @@ TEST(CgroupLiveV2, FreezeKillDestroyOnUnifiedMount) {
   m.thaw();
   EXPECT_EQ(m.freezer_state(), FreezerState::thawed);
   m.freeze();
-  m.kill_all(SIGKILL);  // cgroup.kill works on a frozen cgroup
+  m.kill_all(SIGKILL, nullptr);  // cgroup.kill works on a frozen cgroup
   int status = 0;
   EXPECT_EQ(::waitpid(pid, &status, 0), pid);
   reap.dismiss();

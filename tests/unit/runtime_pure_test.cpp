@@ -95,23 +95,23 @@ TEST(State, JsonHasRuncsFieldsAndZeroPidWhenStopped) {
   EXPECT_EQ(state_json(s, Status::created, false).rfind("{\"ociVersion\"", 0), 0u) << "runc's field order";
 }
 
-TEST(Defaults, DeviceRulesKeepConfigOrderThenRuncDefaults) {
+TEST(Defaults, DeviceRulesKeepConfigOrderThenExactlyRuncsDefaults) {
   spec::Resources r;
   spec::DeviceRule deny;
   r.devices.push_back(deny);
-  spec::Device tun;
-  tun.type = "c";
-  tun.path = "/dev/custom";
-  tun.major = 42;
-  tun.minor = 7;
-  auto out = resources_with_default_devices(r, {tun});
-  ASSERT_GT(out.devices.size(), 3u);
+  auto out = resources_with_default_devices(r);
+  ASSERT_EQ(out.devices.size(), 12u);
   EXPECT_FALSE(out.devices.front().allow);
-  EXPECT_EQ(out.devices.back().major, 42);
-  EXPECT_EQ(out.devices.back().minor, 7);
-  bool null_allowed = false;
-  for (const auto& d : out.devices) null_allowed |= d.allow && d.type == "c" && d.major == 1 && d.minor == 3;
-  EXPECT_TRUE(null_allowed);
+  // runc's specconv.AllowedDevices, in its order; no /dev/console (5:1).
+  auto rule = [](const spec::DeviceRule& d) {
+    auto n = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string("*"); };
+    return d.type + " " + n(d.major) + ":" + n(d.minor) + " " + d.access + (d.allow ? "" : " deny");
+  };
+  std::vector<std::string> got;
+  for (size_t i = 1; i < out.devices.size(); ++i) got.push_back(rule(out.devices[i]));
+  EXPECT_EQ(got, (std::vector<std::string>{"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm",
+                                           "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm"}));
+  EXPECT_EQ(resources_with_default_devices(std::nullopt).devices.size(), 11u);
 }
 
 }  // namespace
