@@ -48,7 +48,9 @@ void write_json(const std::string& path, const nlohmann::json& j) { std::ofstrea
 // The container's /etc/passwd replaced by something that is not a file.
 enum class Passwd { dev_zero_link, dev_zero_node, fifo };
 const char* passwd_name(Passwd p) {
-  return p == Passwd::dev_zero_link ? "a symlink to /dev/zero" : p == Passwd::dev_zero_node ? "a /dev/zero node" : "a fifo";
+  return p == Passwd::dev_zero_link   ? "a symlink to /dev/zero"
+         : p == Passwd::dev_zero_node ? "a /dev/zero node"
+                                      : "a fifo";
 }
 void plant_passwd(const std::string& rootfs, Passwd kind) {
   std::string passwd = rootfs + "/etc/passwd";
@@ -144,15 +146,24 @@ TEST_F(SecurityEscapeTest, NulBytesInTheConfigAreRefused) {
     std::function<void(nlohmann::json&)> plant;
   };
   const Case cases[] = {
-      {"process.args[1]", [&](nlohmann::json& c) { c["process"]["args"] = {"echo", "ok" + nul + "junk"}; }},
+      {"process.args[1]",
+       [&](nlohmann::json& c) {
+         c["process"]["args"] = {"echo", "ok" + nul + "junk"};
+       }},
       {"process.env[2]", [&](nlohmann::json& c) { c["process"]["env"].push_back("A=b" + nul + "c"); }},
       {"process.cwd", [&](nlohmann::json& c) { c["process"]["cwd"] = "/" + nul + "junk"; }},
       {"hostname", [&](nlohmann::json& c) { c["hostname"] = "host" + nul + "junk"; }},
-      {"root.path", [&](nlohmann::json& c) { c["root"]["path"] = c["root"]["path"].get<std::string>() + nul + "junk"; }},
+      {"root.path",
+       [&](nlohmann::json& c) { c["root"]["path"] = c["root"]["path"].get<std::string>() + nul + "junk"; }},
       {"mounts[0].destination",
-       [&](nlohmann::json& c) { c["mounts"][0]["destination"] = c["mounts"][0]["destination"].get<std::string>() + nul + "x"; }},
+       [&](nlohmann::json& c) {
+         c["mounts"][0]["destination"] = c["mounts"][0]["destination"].get<std::string>() + nul + "x";
+       }},
       {"linux.maskedPaths[0]", [&](nlohmann::json& c) { c["linux"]["maskedPaths"] = {"/proc/kcore" + nul + "x"}; }},
-      {"hooks.poststop[0].path", [&](nlohmann::json& c) { c["hooks"]["poststop"] = {{{"path", "/bin/true" + nul + "x"}}}; }},
+      {"hooks.poststop[0].path",
+       [&](nlohmann::json& c) {
+         c["hooks"]["poststop"] = {{{"path", "/bin/true" + nul + "x"}}};
+       }},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.field);
@@ -179,7 +190,10 @@ TEST_F(SecurityEscapeTest, NulBytesInAnExecProcessAreRefused) {
     std::function<void(nlohmann::json&)> plant;
   };
   const Case cases[] = {
-      {"args[1]", [&](nlohmann::json& p) { p["args"] = {"echo", "ok" + nul + "junk"}; }},
+      {"args[1]",
+       [&](nlohmann::json& p) {
+         p["args"] = {"echo", "ok" + nul + "junk"};
+       }},
       {"env[0]", [&](nlohmann::json& p) { p["env"] = {"A=b" + nul + "c"}; }},
       {"cwd", [&](nlohmann::json& p) { p["cwd"] = "/" + nul + "junk"; }},
   };
@@ -333,8 +347,10 @@ std::string allow_all_after_profile(const std::string& blob) {
   for (size_t i = start; i < blob.size(); ++i) {
     char c = blob[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') in_string = true;
@@ -418,8 +434,8 @@ std::string stat_field22(pid_t pid) {
 }
 
 Result as_victim(const std::vector<std::string>& args, const std::string& xdg) {
-  std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(kVictim), "--regid=" + std::to_string(kVictim),
-                                   "--clear-groups", "env"};
+  std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(kVictim),
+                                   "--regid=" + std::to_string(kVictim), "--clear-groups", "env"};
   if (xdg.empty()) {
     argv.push_back("-u");
     argv.push_back("XDG_RUNTIME_DIR");
@@ -435,9 +451,7 @@ TEST_F(SecurityEscapeTest, StateRootSquattedByAnotherUserIsRefused) {
   // The victim's sacrificial process, which the fake state names.
   pid_t sleeper = spawn_as(kVictim, {"sleep", "300"});
   ASSERT_GT(sleeper, 0);
-  ASSERT_TRUE(wait_until([&] {
-    return read_text("/proc/" + std::to_string(sleeper) + "/comm") == "sleep\n";
-  }));
+  ASSERT_TRUE(wait_until([&] { return read_text("/proc/" + std::to_string(sleeper) + "/comm") == "sleep\n"; }));
   std::string marks = make_temp_dir("in-marks");
   ASSERT_EQ(chown(marks.c_str(), kVictim, kVictim), 0);
   std::string marker = marks + "/hook-ran";
