@@ -19,6 +19,7 @@
 #include "runtime/launcher.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
+#include "spec/strings.h"
 
 namespace minirun::runtime {
 
@@ -56,8 +57,8 @@ spec::Process build_process(const spec::Spec& sp, const ExecOptions& o) {
 bool lookup_id(const std::string& file, const std::string& name, uint32_t& id, uint32_t* gid) {
   auto f = find_colon_record(file, [&](const auto& f) { return f.size() >= 3 && f[0] == name; });
   if (!f) return false;
-  id = static_cast<uint32_t>(std::stoul((*f)[2]));
-  if (gid && f->size() >= 4) *gid = static_cast<uint32_t>(std::stoul((*f)[3]));
+  id = parse_id((*f)[2], file + ": " + name);
+  if (gid && f->size() >= 4) *gid = parse_id((*f)[3], file + ": " + name);
   return true;
 }
 
@@ -75,14 +76,14 @@ void resolve_user(const std::string& spec_text, spec::User& u) {
   }
   uint32_t primary_gid = 0;
   if (is_number(user)) {
-    u.uid = static_cast<uint32_t>(std::stoul(user));
+    u.uid = parse_id(user, "--user");
   } else if (!lookup_id("/etc/passwd", user, u.uid, &primary_gid)) {
     throw Error("--user: no user \"" + user + "\" in the container's /etc/passwd");
   }
   u.gid = is_number(user) ? 0 : primary_gid;
   if (group.empty()) return;
   if (is_number(group)) {
-    u.gid = static_cast<uint32_t>(std::stoul(group));
+    u.gid = parse_id(group, "--user");
   } else if (!lookup_id("/etc/group", group, u.gid, nullptr)) {
     throw Error("--user: no group \"" + group + "\" in the container's /etc/group");
   }

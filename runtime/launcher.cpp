@@ -36,11 +36,11 @@ using spec::NamespaceType;
 std::string saved_config_path(const StateStore& store, const std::string& id) { return store.dir(id) + "/config.json"; }
 
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id) {
-  return spec::parse_spec(read_file(saved_config_path(store, id)), "config.json");
+  return spec::parse_spec(read_owned_file(saved_config_path(store, id)), "config.json");
 }
 
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id, SeccompProgram& seccomp) {
-  return parse_spec_and_seccomp(read_file(saved_config_path(store, id)), seccomp_cache_dir(store), seccomp);
+  return parse_spec_and_seccomp(read_owned_file(saved_config_path(store, id)), seccomp_cache_dir(store), seccomp);
 }
 
 std::string seccomp_cache_dir(const StateStore& store) { return store.root() + "/.seccomp-cache"; }

@@ -73,8 +73,12 @@ std::string find_executable(const spec::Process& p) {
 // Home directory of uid from the container's /etc/passwd, "/" if none.
 static std::string home_of(uint32_t uid) {
   std::string id = std::to_string(uid);
-  auto f = find_colon_record("/etc/passwd", [&](const auto& f) { return f.size() >= 6 && f[2] == id; });
-  return f && !(*f)[5].empty() ? (*f)[5] : "/";
+  try {
+    auto f = find_colon_record("/etc/passwd", [&](const auto& f) { return f.size() >= 6 && f[2] == id; });
+    return f && !(*f)[5].empty() ? (*f)[5] : "/";
+  } catch (const Error&) {
+    return "/";  // a passwd that is no plain file is as good as none
+  }
 }
 
 std::vector<std::string> process_environment(const spec::Process& p) {

@@ -1,5 +1,6 @@
 #include "runtime/seccomp.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -145,24 +146,53 @@ void finish_flags(SeccompProgram& prog) {
   }
 }
 
-// A cache file: a header, the raw linux.seccomp text it was compiled from
-// (compared on a hit, so the name's hash only has to find it), the BPF.
+// The build that compiled a cache file is part of its key: a file left by
+// another version or build of minirun (whose compiler may differ) misses.
+constexpr std::string_view kBuildId = MINIRUN_BUILD_ID;
+// Far above any real filter; a bigger file is not read.
+constexpr off_t kMaxCacheFile = 16 << 20;
+
+// A cache file: a header, its key (the build id, a newline, the raw
+// linux.seccomp text it was compiled from; compared on a hit, so the name's
+// hash only has to find it), the BPF.
 struct CacheHeader {
-  char magic[4] = {'M', 'R', 'S', '3'};
+  char magic[4] = {'M', 'R', 'S', '4'};
   uint32_t flags = 0;  // SECCOMP_FILTER_FLAG_*, final
   uint32_t notify = 0;
-  uint32_t text_size = 0;
+  uint32_t key_size = 0;
 };
 
+// The filter in a cache file is loaded as it is, so only a dir and files
+// nobody but the caller can write are trusted (another local user, or a
+// umask that left them writable, must not choose the filter); a file that
+// fails is ignored and replaced.  Whoever can write as the caller (root's
+// --root) can change the runtime itself anyway.
+bool cache_dir_trusted(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) return errno == ENOENT;
+  if (S_ISDIR(st.st_mode) && owned_by_caller(st)) return true;
+  log_debug("seccomp: not using the cache " + dir + ": not a private dir of the caller's");
+  return false;
+}
+
 bool read_cached(const std::string& file, std::string_view text, SeccompProgram& prog) {
-  std::string blob;
-  if (!try_read_file(file, blob) || blob.size() < sizeof(CacheHeader)) return false;
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return false;
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !owned_by_caller(st) || st.st_size > kMaxCacheFile) {
+    log_debug("seccomp: ignoring the cache file " + file + ": not a private file of the caller's");
+    return false;
+  }
+  std::string blob(static_cast<size_t>(st.st_size), '\0');
+  if (blob.size() < sizeof(CacheHeader) || ::pread(fd.get(), blob.data(), blob.size(), 0) != st.st_size) return false;
   CacheHeader h;
   std::memcpy(&h, blob.data(), sizeof h);
-  size_t bpf = sizeof h + h.text_size;
+  size_t bpf = sizeof h + h.key_size;
+  std::string_view key = std::string_view(blob).substr(sizeof h, blob.size() <= bpf ? 0 : h.key_size);
   if (std::memcmp(h.magic, CacheHeader{}.magic, sizeof h.magic) != 0 || blob.size() <= bpf ||
-      (blob.size() - bpf) % sizeof(struct sock_filter) != 0 ||
-      std::string_view(blob).substr(sizeof h, h.text_size) != text)
+      (blob.size() - bpf) % sizeof(struct sock_filter) != 0 || key.size() != kBuildId.size() + 1 + text.size() ||
+      key.substr(0, kBuildId.size()) != kBuildId || key[kBuildId.size()] != '\n' ||
+      key.substr(kBuildId.size() + 1) != text)
     return false;
   prog.filter.resize((blob.size() - bpf) / sizeof(struct sock_filter));
   std::memcpy(prog.filter.data(), blob.data() + bpf, blob.size() - bpf);
@@ -177,18 +207,20 @@ void write_cached(const std::string& dir, const std::string& file, std::string_v
   CacheHeader h;
   h.flags = prog.flags;
   h.notify = prog.notify;
-  h.text_size = static_cast<uint32_t>(text.size());
+  h.key_size = static_cast<uint32_t>(kBuildId.size() + 1 + text.size());
   std::string blob(reinterpret_cast<const char*>(&h), sizeof h);
+  blob += kBuildId;
+  blob += '\n';
   blob += text;
   blob.append(reinterpret_cast<const char*>(prog.filter.data()), prog.filter.size() * sizeof(struct sock_filter));
   try {
     // The first create compiles before it makes the --root (the cache's parent).
     ::mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0700);
     ::mkdir(dir.c_str(), 0700);
-    // A per-process temp name: concurrent runs may compile the same profile.
-    std::string tmp = file + "." + std::to_string(::getpid());
-    write_file(tmp, blob, 0, 0600);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
+    if (!cache_dir_trusted(dir)) return;
+    // A fresh temp name each time: concurrent runs may compile the same
+    // profile, and nothing planted at a guessable name is followed.
+    write_file_atomic(file, blob);
   } catch (const Error&) {
     // A cache we cannot write only costs the next run a compile.
   }
@@ -211,12 +243,13 @@ spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::str
   auto span = spec::find_json_member(config_text, {"linux", "seccomp"});
   std::string_view text;
   std::string file;
-  if (span && !cache_dir.empty()) {
+  if (span && !cache_dir.empty() && cache_dir_trusted(cache_dir)) {
     text = std::string_view(config_text).substr(span->first, span->second - span->first);
     // The name carries the compile options: a change of them must miss.
-    // Any hash will do for the name: a hit compares the whole text.
+    // Any hash will do for the name: a hit compares the build and the text.
+    size_t hash = std::hash<std::string_view>{}(text) ^ (std::hash<std::string_view>{}(kBuildId) << 1);
     char name[32];
-    std::snprintf(name, sizeof name, "/%016zx-o2-tree.bpf", std::hash<std::string_view>{}(text));
+    std::snprintf(name, sizeof name, "/%016zx-o2-tree.bpf", hash);
     file = cache_dir + name;
     if (text.size() >= 4 && read_cached(file, text, seccomp) && !seccomp.notify) {
       // This very text was parsed, validated and compiled before.

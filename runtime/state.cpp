@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -43,8 +44,46 @@ void validate_id(const std::string& id) {
   }
 }
 
+std::string default_state_root() {
+  uid_t uid = ::geteuid();
+  if (uid == 0) return "/run/minirun";
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (xdg && *xdg == '/') return std::string(xdg) + "/minirun";
+  std::string run_user = "/run/user/" + std::to_string(uid);
+  struct stat st;
+  if (::stat(run_user.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+      !(st.st_mode & (S_IWGRP | S_IWOTH)))
+    return run_user + "/minirun";
+  throw Error("no private state directory for uid " + std::to_string(uid) +
+              ": set XDG_RUNTIME_DIR or --root to a directory of your own");
+}
+
+void StateStore::check_root() const {
+  struct stat st;
+  if (::stat(root_.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;  // made 0700 by the first create
+    throw_errno("state root " + root_);
+  }
+  if (!S_ISDIR(st.st_mode)) throw Error("state root " + root_ + ": not a directory", ENOTDIR);
+  check_owned_by_caller("state root " + root_, st);
+}
+
+// ROOT/ID itself, not a symlink to elsewhere, and the caller's.
+static void check_container_dir(const std::string& dir, const std::string& id) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) throw Error("container does not exist: " + id, ENOENT);
+    throw_errno("stat " + dir);
+  }
+  if (!S_ISDIR(st.st_mode)) throw Error(dir + ": not a directory", ENOTDIR);
+  check_owned_by_caller(dir, st);
+}
+
 void StateStore::create_dir(const std::string& id) const {
-  if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + root_);
+  if (::mkdir(root_.c_str(), 0700) != 0) {
+    if (errno != EEXIST) throw_errno("mkdir " + root_);
+    check_root();
+  }
   if (::mkdir(dir(id).c_str(), 0711) != 0) {
     if (errno == EEXIST) throw Error("container with id exists: " + id, EEXIST);
     throw_errno("mkdir " + dir(id));
@@ -118,9 +157,10 @@ void StateStore::save(const ContainerState& s) const {
 
 ContainerState StateStore::load(const std::string& id) const {
   validate_id(id);
+  check_container_dir(dir(id), id);
   std::string text;
   try {
-    text = read_file(dir(id) + "/state.json");
+    text = read_owned_file(dir(id) + "/state.json");
   } catch (const Error& e) {
     if (e.error_number() == ENOENT) throw Error("container does not exist: " + id, ENOENT);
     throw;
@@ -148,7 +188,8 @@ ContainerState StateStore::load(const std::string& id) const {
 }
 
 UniqueFd StateStore::lock(const std::string& id) const {
-  UniqueFd fd(::open((dir(id) + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  check_container_dir(dir(id), id);
+  UniqueFd fd(::open((dir(id) + "/lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) {
     if (errno == ENOENT) throw Error("container does not exist: " + id, ENOENT);
     throw_errno("open " + dir(id) + "/lock");

@@ -43,12 +43,23 @@ struct ContainerState {
   bool poststop_hooks = false;
 };
 
+// The state root when --root is not given: /run/minirun for root; else
+// $XDG_RUNTIME_DIR/minirun, or /run/user/UID/minirun when that dir is the
+// user's (as runc).  Never a shared dir such as /tmp: throws asking for
+// XDG_RUNTIME_DIR or --root when nothing private exists.
+std::string default_state_root();
+
 class StateStore {
  public:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
   const std::string& root() const { return root_; }
   std::string dir(const std::string& id) const { return root_ + "/" + id; }
   std::string fifo_path(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+
+  // Throws unless the root, when it exists, is a dir of the caller's that
+  // no group or other user can write: another local user must not feed us
+  // a state.json (a pid to kill) or a config.json (hooks to run).
+  void check_root() const;
 
   // Makes ROOT/ID; throws "container with id exists: ID" if present.
   void create_dir(const std::string& id) const;

@@ -3,10 +3,15 @@
 #include <algorithm>
 
 #include "spec/error.h"
+#include "spec/strings.h"
 
 namespace minirun::spec::detail {
 
 using nlohmann::json;
+
+// Every string reaches a syscall as a C string: a NUL would cut it short
+// there (a path, an argument), so none is accepted anywhere.
+static bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
 void fail_at(const std::string& path, const std::string& cause) {
   throw Error(path.empty() ? cause : path + ": " + cause);
@@ -48,6 +53,7 @@ std::vector<std::pair<std::string, JsonNode>> JsonNode::entries() const {
   expect_object();
   std::vector<std::pair<std::string, JsonNode>> out;
   for (auto it = value_->begin(); it != value_->end(); ++it) {
+    if (has_nul(it.key())) fail("a key contains a NUL byte");
     // Keys may hold dots ("net.ipv4.ip_forward"), so they are quoted in the path.
     out.emplace_back(it.key(), JsonNode(it.value(), path_ + "[\"" + it.key() + "\"]"));
   }
@@ -65,8 +71,12 @@ bool JsonNode::as_bool() const {
 
 std::string JsonNode::as_string() const {
   if (!value_->is_string()) fail_type("a string");
-  return value_->get<std::string>();
+  const std::string& s = value_->get_ref<const std::string&>();
+  if (has_nul(s)) fail("contains a NUL byte");
+  return s;
 }
+
+uint32_t JsonNode::as_id() const { return static_cast<uint32_t>(as_unsigned(kMaxId)); }
 
 std::vector<std::string> JsonNode::as_strings() const {
   // The element's path is only built for an error: a seccomp profile has
@@ -76,7 +86,11 @@ std::vector<std::string> JsonNode::as_strings() const {
   out.reserve(value_->size());
   for (size_t i = 0; i < value_->size(); ++i) {
     const nlohmann::json& e = (*value_)[i];
-    out.push_back(e.is_string() ? e.get_ref<const std::string&>() : JsonNode(e, element_path(path_, i)).as_string());
+    if (e.is_string() && !has_nul(e.get_ref<const std::string&>())) {
+      out.push_back(e.get_ref<const std::string&>());
+    } else {
+      out.push_back(JsonNode(e, element_path(path_, i)).as_string());
+    }
   }
   return out;
 }

@@ -34,6 +34,9 @@ class JsonNode {
   // Same, but an unset member is an error "path.key: must be set".
   JsonNode required(const char* key) const;
 
+  // A uid or gid: an unsigned integer at most kMaxId.
+  uint32_t as_id() const;
+
   std::vector<JsonNode> elements() const;                         // of an array
   std::vector<std::pair<std::string, JsonNode>> entries() const;  // of an object
   void expect_object() const;

@@ -5,18 +5,13 @@ namespace minirun::spec::detail {
 
 namespace {
 
-std::vector<uint32_t> read_u32_list(const JsonNode& node) {
-  std::vector<uint32_t> out;
-  for (const JsonNode& e : node.elements()) out.push_back(e.as<uint32_t>());
-  return out;
-}
-
 User read_user(const JsonNode& node) {
   User u;
-  node.read("uid", u.uid);
-  node.read("gid", u.gid);
+  if (auto uid = node.member("uid")) u.uid = uid->as_id();
+  if (auto gid = node.member("gid")) u.gid = gid->as_id();
   node.read("umask", u.umask);
-  if (auto gids = node.member("additionalGids")) u.additional_gids = read_u32_list(*gids);
+  if (auto gids = node.member("additionalGids"))
+    for (const JsonNode& e : gids->elements()) u.additional_gids.push_back(e.as_id());
   node.read("username", u.username);
   return u;
 }

@@ -1,5 +1,7 @@
 #include "spec/strings.h"
 
+#include "spec/error.h"
+
 namespace minirun {
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -23,6 +25,26 @@ std::vector<std::string> split_words(const std::string& s) {
     pos = end;
   }
   return out;
+}
+
+bool is_decimal(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+uint32_t parse_id(const std::string& text, const std::string& what) {
+  if (!is_decimal(text)) throw Error(what + ": \"" + text + "\" is not a decimal id");
+  // Digits past the limit's ten are out of range whatever they say.
+  uint64_t v = 0;
+  for (char c : text) {
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > spec::kMaxId) {
+      throw Error(what + ": id " + text + " is out of range (max " + std::to_string(spec::kMaxId) + ")");
+    }
+  }
+  return static_cast<uint32_t>(v);
 }
 
 }  // namespace minirun

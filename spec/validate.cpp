@@ -4,6 +4,7 @@
 #include <set>
 
 #include "spec/internal.h"
+#include "spec/strings.h"
 
 namespace minirun::spec {
 
@@ -80,6 +81,12 @@ void check_capabilities(const Capabilities& caps, const std::string& where) {
   }
 }
 
+void check_id(const std::string& path, uint32_t id) {
+  if (id > kMaxId) {
+    fail_at(path, "value " + std::to_string(id) + " is out of range (max " + std::to_string(kMaxId) + ")");
+  }
+}
+
 void check_env(const std::vector<std::string>& env, const std::string& where) {
   for (size_t i = 0; i < env.size(); ++i) {
     const std::string& kv = env[i];
@@ -87,7 +94,7 @@ void check_env(const std::vector<std::string>& env, const std::string& where) {
     std::string path = element_path(where, i);
     if (eq == std::string::npos) fail_at(path, "invalid environment variable " + quoted(kv) + ": missing '='");
     if (eq == 0) fail_at(path, "invalid environment variable " + quoted(kv) + ": name must not be empty");
-    if (kv.find('\0') != std::string::npos) fail_at(path, "invalid environment variable: contains a NUL byte");
+    if (kv.find('\0') != std::string::npos) fail_at(path, "contains a NUL byte");
   }
 }
 
@@ -151,7 +158,20 @@ void check_hooks(const std::vector<Hook>& hooks, const std::string& where) {
 
 void validate_process(const Process& p, const std::string& where) {
   if (p.args.empty()) fail_at(member_path(where, "args"), "must not be empty");
+  // A process built from the command line (exec) did not go through the
+  // JSON reader's checks: no NUL byte, no id that wraps to root.
+  for (size_t i = 0; i < p.args.size(); ++i) {
+    if (p.args[i].find('\0') != std::string::npos) {
+      fail_at(element_path(member_path(where, "args"), i), "contains a NUL byte");
+    }
+  }
+  if (p.cwd.find('\0') != std::string::npos) fail_at(member_path(where, "cwd"), "contains a NUL byte");
   check_absolute(member_path(where, "cwd"), p.cwd);
+  check_id(member_path(where, "user.uid"), p.user.uid);
+  check_id(member_path(where, "user.gid"), p.user.gid);
+  for (size_t i = 0; i < p.user.additional_gids.size(); ++i) {
+    check_id(element_path(member_path(where, "user.additionalGids"), i), p.user.additional_gids[i]);
+  }
   if (p.user.umask && *p.user.umask > 0777) {
     fail_at(member_path(where, "user.umask"), "must be at most 0777 (511), got " + std::to_string(*p.user.umask));
   }

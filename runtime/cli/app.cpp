@@ -28,12 +28,6 @@ void add_create_flags(CLI::App* cmd, CreateFlags& f) {
   cmd->add_option("--preserve-fds", f.preserve_fds, "pass N additional file descriptors to the container");
 }
 
-static std::string default_root() {
-  if (::geteuid() == 0) return "/run/minirun";
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  return std::string(xdg && *xdg ? xdg : "/tmp") + "/minirun";
-}
-
 static std::string version_text() {
   const struct scmp_version* v = seccomp_version();
   return std::string("minirun version ") + MINIRUN_VERSION +
@@ -107,7 +101,6 @@ int main(int argc, char** argv) {
   CLI::App app{"minirun: an OCI container runtime (runc-compatible command line)", "minirun"};
   app.require_subcommand(1);
   Globals g;
-  g.root = default_root();
   bool version = false;
   // As Go's flag package: a repeated option takes its last value.
   auto last = CLI::MultiOptionPolicy::TakeLast;

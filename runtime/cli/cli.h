@@ -12,7 +12,7 @@
 namespace minirun::runtime::cli {
 
 struct Globals {
-  std::string root;  // --root; default /run/minirun (rootless: $XDG_RUNTIME_DIR/minirun)
+  std::string root;  // --root; "" until a command needs it: default_state_root()
   std::string log;
   std::string log_format = "text";
   bool debug = false;
@@ -20,7 +20,12 @@ struct Globals {
   std::string rootless = "auto";
   bool criu = false;
 
-  StateStore store() const { return StateStore(root); }
+  // The store at --root (or the default), refused when another user owns it.
+  StateStore store() const {
+    StateStore s(root.empty() ? default_state_root() : root);
+    s.check_root();
+    return s;
+  }
 };
 
 using Action = std::function<int()>;

@@ -2,6 +2,7 @@
 
 #include "runtime/cli/cli.h"
 #include "runtime/log.h"
+#include "spec/strings.h"
 
 namespace minirun::runtime::cli {
 
@@ -32,7 +33,7 @@ void add_exec(CLI::App& app, Globals& g, Action& action) {
       if (rest.empty()) throw Error("exec: a container id is required");
       o.id = rest.front();
       o.args.assign(rest.begin() + 1, rest.end());
-      for (const auto& gid : gids) o.additional_gids.push_back(static_cast<uint32_t>(std::stoul(gid)));
+      for (const auto& gid : gids) o.additional_gids.push_back(parse_id(gid, "--additional-gids"));
       // runc: a failure to start the process exits 255, apart from any code
       // the process itself may return.
       try {

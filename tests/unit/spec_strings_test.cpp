@@ -1,6 +1,7 @@
 // spec/strings.h: the splitting every library's parsers use.
 #include <gtest/gtest.h>
 
+#include "spec/error.h"
 #include "spec/strings.h"
 
 namespace minirun {
@@ -21,6 +22,22 @@ TEST(Strings, SplitWordsSkipsRunsOfBlanks) {
   EXPECT_EQ(split_words(" \t "), V{});
   EXPECT_EQ(split_words("36 35 98:0 / /mnt rw - ext4 /dev/x rw"),
             (V{"36", "35", "98:0", "/", "/mnt", "rw", "-", "ext4", "/dev/x", "rw"}));
+}
+
+TEST(Strings, ParseIdStopsAtInt32) {
+  EXPECT_EQ(parse_id("0", "--user"), 0u);
+  EXPECT_EQ(parse_id("2147483647", "--user"), 2147483647u);
+  EXPECT_EQ(parse_id("0001000", "--user"), 1000u);
+  for (const char* big : {"2147483648", "4294967295", "4294967296", "99999999999999999999999"}) {
+    try {
+      parse_id(big, "/etc/passwd: svc");
+      ADD_FAILURE() << big << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("/etc/passwd: svc: id ") + big + " is out of range (max 2147483647)");
+    }
+  }
+  for (const char* bad : {"", "-1", "1x", " 1", "+1"}) EXPECT_THROW(parse_id(bad, "--user"), Error) << bad;
 }
 
 }  // namespace
