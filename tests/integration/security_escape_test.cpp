@@ -120,16 +120,11 @@ TEST_F(SecurityEscapeTest, ExecPassesOnlyStdioAndPreservedFds) {
 }
 
 // CVE-2019-5736: while `exec` sets up, its helper (a minirun process) sits in
-// the container's pid namespace.  The container holds it on a fifo at
-// /etc/passwd (read for --user NAME) and attacks its /proc/PID/exe and fds.
+// the container's pid namespace.  The container catches it reading a 40 MB
+// /etc/passwd (for --user NAME), stops it, and attacks its /proc/PID/exe and fds.
 // The worst case: a user-namespaced container root holding every capability
 // (CAP_SYS_PTRACE too) in its namespace; only non-dumpability stops it.
 TEST_F(SecurityEscapeTest, ExecHelperIsNotReachableFromInside) {
-  // Issue 15 closed the hold this test used: the helper now refuses a fifo
-  // at /etc/passwd at once (O_NONBLOCK, regular files only), so the probe
-  // can no longer park it in the container.  It needs another hold (e.g. a
-  // seccomp NOTIFY on the helper's execve, answered late by the test).
-  GTEST_SKIP() << "needs a new way to hold the exec helper: a fifo /etc/passwd no longer blocks it (issue 15)";
   Bundle b(true);
   b.config["root"]["readonly"] = false;
   b.config["linux"]["namespaces"].push_back({{"type", "user"}});
@@ -184,7 +179,7 @@ TEST_F(SecurityEscapeTest, ExecHelperIsNotReachableFromInside) {
   std::string out_file = b.dir() + "/attack.out";
   std::string cmd = MINIRUN_BIN " --root " + root_ + " run -b " + b.dir() + " attack > " + out_file + " 2>&1";
   std::thread container([&] { run_command({"sh", "-c", cmd}, "", 60); });
-  // Wait for the fifo, then exec with a user name so the helper reads it.
+  // Wait for the big passwd, then exec with a user name so the helper reads it.
   wait_until([&] { return read_text(out_file).find("ready") != std::string::npos; });
   Result e = minirun({"exec", "--user", "tester", "attack", "probe", "report"}, "", 30);
   container.join();

@@ -22,8 +22,8 @@
 //   sched             scheduler policy, nice, ioprio, personality, oom_score_adj
 //   clocks            monotonic= and boottime= seconds
 //   errno-mkdir PATH [MODE]  mkdir (octal mode, default 755); print "ok" or the errno number
-//   exe-attack        replace /etc/passwd by a fifo, wait for a `minirun exec`
-//                     helper to block on it, try its /proc/PID/exe and fds,
+//   exe-attack        make /etc/passwd 40 MB, catch the `minirun exec` helper
+//                     reading it, stop it, try its /proc/PID/exe and fds,
 //                     report, then let it go on
 //   init-exe-attack OUT   hold /proc/1/exe (a created container's init), wait
 //                     for pid 1 to exec, then write through the held fd
@@ -232,18 +232,29 @@ static const char* try_open(const char* path, int flags) {
 }
 
 // CVE-2019-5736: while `minirun exec` sets up, its helper is in our pid ns.
-// The helper reads /etc/passwd (for --user NAME); a fifo there holds it.
+// The helper reads /etc/passwd (for --user NAME): a 40 MB one keeps it busy
+// long enough to catch it and stop it (SIGSTOP) while we try its
+// /proc/PID/exe and fds; then it goes on.
 static int exe_attack(void) {
   rename("/etc/passwd", "/etc/passwd.real");
-  if (mkfifo("/etc/passwd", 0644) != 0) {
-    printf("mkfifo=%s\n", errno_name(errno));
+  FILE* big = fopen("/etc/passwd", "w");
+  if (!big) {
+    printf("passwd=%s\n", errno_name(errno));
     return 1;
   }
+  for (int i = 0; i < 400000; i++) fprintf(big, "filler%06d:x:%d:%d:filler user for the attack test:/:/bin/sh\n", i, 2000, 2000);
+  FILE* real = fopen("/etc/passwd.real", "r");
+  char buf[4096];
+  size_t n;
+  while (real && (n = fread(buf, 1, sizeof buf, real)) > 0) fwrite(buf, 1, n, big);
+  if (real) fclose(real);
+  fclose(big);
   printf("ready\n");
   fflush(stdout);
-  int fd = open("/etc/passwd", O_WRONLY);  // blocks until the helper opens it
   pid_t pid = 0;
-  for (int i = 0; i < 200 && !(pid = find_process("minirun")); i++) usleep(10000);
+  for (long i = 0; i < 2000000 && !(pid = find_process("minirun")); i++) {
+  }
+  if (pid) kill(pid, SIGSTOP);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/exe", pid);
   printf("helper=%s\n", pid ? "found" : "missing");
@@ -255,23 +266,9 @@ static int exe_attack(void) {
   snprintf(path, sizeof path, "/proc/%d/root", pid);
   printf("root_open=%s\n", try_open(path, O_PATH));
   fflush(stdout);
-  // Serve the real content for every read (the helper reads it more than
-  // once) until the helper has exec'd.
-  for (int i = 0; i < 500; i++) {
-    if (fd < 0) fd = open("/etc/passwd", O_WRONLY | O_NONBLOCK);
-    if (fd >= 0) {
-      FILE* real = fopen("/etc/passwd.real", "r");
-      char buf[4096];
-      size_t n;
-      while (real && (n = fread(buf, 1, sizeof buf, real)) > 0) (void)!write(fd, buf, n);
-      if (real) fclose(real);
-      close(fd);
-      fd = -1;
-    }
-    if (!find_process("minirun")) break;
-    usleep(10000);
-  }
-  // Stay the container's init until the exec'd process is done.
+  if (pid) kill(pid, SIGCONT);
+  // Stay the container's init until the helper and its exec'd process are done.
+  for (int i = 0; i < 500 && find_process("minirun"); i++) usleep(10000);
   for (int i = 0; i < 500 && find_process("probe"); i++) usleep(10000);
   unlink("/etc/passwd");
   rename("/etc/passwd.real", "/etc/passwd");
