@@ -290,8 +290,6 @@ TEST_F(CgroupLive, EveryV1FieldLandsInItsFile) {
   r.cpu->cpus = "0";
   r.cpu->mems = "0";
   r.pids = spec::Pids{-1};
-  r.block_io = spec::BlockIO{};
-  r.block_io->weight = 500;
   r.devices = {spec::DeviceRule{false, "a", std::nullopt, std::nullopt, "rwm"},
                spec::DeviceRule{true, "c", 1, 3, "rwm"}, spec::DeviceRule{true, "c", 136, std::nullopt, "rw"}};
   mgr_->apply(r);
@@ -334,6 +332,23 @@ TEST_F(CgroupLive, EveryV1FieldLandsInItsFile) {
     EXPECT_NE(m.find("linux.resources.cpu.cpus"), std::string::npos) << m;
     EXPECT_NE(m.find("cpuset.cpus"), std::string::npos) << m;
   }
+}
+
+// A weight needs a proportional IO scheduler (BFQ or CFQ); a fresh VM with
+// mq-deadline has neither file, and asking for one is an error there.
+TEST_F(CgroupLive, BlkioWeightLandsInItsFile) {
+  mgr_->create();
+  auto paths = mgr_->paths();
+  if (!paths.count("blkio")) GTEST_SKIP() << "no blkio v1 hierarchy on this host";
+  std::string weight_file;
+  for (const char* f : {"blkio.bfq.weight", "blkio.weight"})
+    if (weight_file.empty() && ::access(fs::join(paths["blkio"], f).c_str(), F_OK) == 0) weight_file = f;
+  if (weight_file.empty()) GTEST_SKIP() << "no blkio.weight or blkio.bfq.weight: no BFQ/CFQ IO scheduler on this host";
+  spec::Resources r;
+  r.block_io = spec::BlockIO{};
+  r.block_io->weight = 500;
+  mgr_->apply(r);
+  EXPECT_NE(fs::read(fs::join(paths["blkio"], weight_file)).find("500"), std::string::npos);
 }
 
 TEST_F(CgroupLive, HybridRefusesUnifiedKeysOfV1Controllers) {
