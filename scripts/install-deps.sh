@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Installs what building and testing minirun needs, from Debian's packages.
+# CI runs it on a fresh VM as root with no stdin: the package lists there may
+# be missing or stale, so they are always refreshed first, and apt waits for
+# a lock held by a boot-time apt job instead of failing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
-  build-essential cmake pkg-config git file
+  # build
+  build-essential cmake pkg-config git lld
   nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libcli11-dev googletest libgtest-dev
-  busybox-static iproute2 procps psmisc uidmap time strace lld
-  runc crun podman conmon containerd skopeo hyperfine jq
+  # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
+  # unshare (util-linux), mount, tar, the engines and runc to compare with
+  busybox-static file iproute2 procps util-linux mount tar findutils coreutils
+  runc podman conmon containerd
+  # scripts/bench.sh and debugging
+  crun skopeo hyperfine jq time strace psmisc uidmap
 )
+apt_opts=(-o DPkg::Lock::Timeout=300)
+apt-get "${apt_opts[@]}" update -qq
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi

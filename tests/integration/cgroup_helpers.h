@@ -99,4 +99,20 @@ inline void set_resources(Bundle& b, const nlohmann::json& resources) {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
+// linux.resources.memory for a limit a hog over it is OOM-killed by.  With
+// swap on, a memory-only limit would let it swap instead: a v1 memory cgroup
+// at swappiness 0 keeps its anonymous pages in RAM, and on v2 swap = limit
+// makes memory.swap.max 0.  Without swap (a fresh VM) the limit alone.
+inline nlohmann::json oom_memory(int64_t limit) {
+  nlohmann::json m = {{"limit", limit}};
+  if (host_has_swap()) {
+    if (!own_cgroup_dir("memory").empty()) {
+      m["swappiness"] = 0;
+    } else {
+      m["swap"] = limit;
+    }
+  }
+  return m;
+}
+
 }  // namespace minirun::test

@@ -61,7 +61,7 @@ class CgroupLifecycleTest : public MinirunTest {
 
 TEST_F(CgroupLifecycleTest, UpdateRaisesLiveLimitsAndTheNewValueHolds) {
   Bundle b;
-  set_resources(b, {{"memory", {{"limit", 32 * kMiB}}}, {"pids", {{"limit", 5}}}});
+  set_resources(b, {{"memory", oom_memory(32 * kMiB)}, {"pids", {{"limit", 5}}}});
   run_detached(b, "upd", {"sleep", "600"});
   auto hog = [&] { return minirun({"exec", "upd", "probe", "memhog", "48"}); };
   // setsid: the probe's final kill(0) must stay inside the container.
@@ -224,7 +224,7 @@ TEST_F(CgroupLifecycleTest, EventsStatsAreRealNumbers) {
 // annotation (the JSON keeps runc's shape); `run` said it on stderr.
 TEST_F(CgroupLifecycleTest, EventsStreamAnOomEventAndStateShowsIt) {
   Bundle b;
-  set_resources(b, {{"memory", {{"limit", 32 * kMiB}}}});
+  set_resources(b, {{"memory", oom_memory(32 * kMiB)}});
   b.set_args({"sh", "-c", "sleep 1; exec probe memhog 100"});
   Result c = minirun({"create", "-b", b.dir(), "oomev"});
   ASSERT_EQ(c.code, 0) << c.err;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -226,6 +227,18 @@ std::vector<std::string> find_cgroup_dirs(const std::string& name) {
   }
   return found;
 }
+
+std::vector<int> allowed_cpus() {
+  std::vector<int> cpus;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
+bool host_has_swap() { return split_lines(read_text("/proc/swaps")).size() > 1; }
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;

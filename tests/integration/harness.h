@@ -74,6 +74,13 @@ std::string own_cgroup_dir(const std::string& controller);
 // Every dir named `name` under our own cgroups in every hierarchy.
 std::vector<std::string> find_cgroup_dirs(const std::string& name);
 
+// The CPUs this test process may run on, lowest first: a container's cpuset
+// or affinity must come from these (CI machines may have one CPU, or a
+// cpuset without CPU 0).
+std::vector<int> allowed_cpus();
+// Whether swap is on: a hog over a memory-only limit then swaps, not OOMs.
+bool host_has_swap();
+
 std::vector<std::string> split_lines(const std::string& s);
 // "key=value" lines -> value of key ("" if absent).
 std::string field(const std::string& report, const std::string& key);

@@ -17,16 +17,29 @@ constexpr int kUser = 65534;  // nobody
 class SecurityRootlessTest : public MinirunTest {
  protected:
   void SetUp() override {
+    // Some hosts forbid unprivileged user namespaces (a sysctl, an LSM).
+    Result userns = run_command({"setpriv", "--reuid=" + std::to_string(kUser), "--regid=" + std::to_string(kUser),
+                                 "--clear-groups", "unshare", "--user", "true"});
+    if (userns.code != 0) GTEST_SKIP() << "an unprivileged user cannot make a user namespace here: " << userns.err;
     MinirunTest::SetUp();
     xdg_ = make_temp_dir("minirun-xdg");
     ASSERT_EQ(chown(xdg_.c_str(), kUser, kUser), 0);
+    // The build tree may be where the user cannot reach (a clone under
+    // /root, mode 0700): it runs a copy of minirun from a dir it may read.
+    bin_dir_ = make_temp_dir("minirun-rlbin");
+    ASSERT_EQ(chmod(bin_dir_.c_str(), 0755), 0);
+    minirun_ = bin_dir_ + "/minirun";
+    ASSERT_EQ(run_command({"cp", MINIRUN_BIN, minirun_}).code, 0);
   }
   void TearDown() override {
     // The user's containers live in its own state root.
-    Result ids = as_user({"list", "-q"});
-    for (const auto& id : split_lines(ids.out)) as_user({"delete", "--force", id});
-    remove_tree(xdg_);
-    MinirunTest::TearDown();
+    if (!xdg_.empty()) {
+      Result ids = as_user({"list", "-q"});
+      for (const auto& id : split_lines(ids.out)) as_user({"delete", "--force", id});
+      remove_tree(xdg_);
+    }
+    if (!bin_dir_.empty()) remove_tree(bin_dir_);
+    if (!root_.empty()) MinirunTest::TearDown();
   }
   // minirun as the unprivileged user, its default --root ($XDG_RUNTIME_DIR/minirun).
   Result as_user(const std::vector<std::string>& args, const std::string& cwd = "/") {
@@ -38,7 +51,7 @@ class SecurityRootlessTest : public MinirunTest {
                                      "-C",
                                      cwd,
                                      "XDG_RUNTIME_DIR=" + xdg_,
-                                     MINIRUN_BIN};
+                                     minirun_};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv);
   }
@@ -55,6 +68,7 @@ class SecurityRootlessTest : public MinirunTest {
     chown((b.rootfs() + "/etc/hostroot").c_str(), 0, 0);
   }
   std::string xdg_;
+  std::string bin_dir_, minirun_;
 };
 
 TEST_F(SecurityRootlessTest, NonRootUserRunsABusyboxContainer) {

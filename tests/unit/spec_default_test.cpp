@@ -85,8 +85,12 @@ std::string runc_spec(bool rootless) {
   return text;
 }
 
+// The default spec is runc 1.1's (Debian 12); another runc (1.2 masks more
+// paths, one in /usr/local/bin from another tool) writes other bytes.
 TEST(SpecDefault, SameBytesAsRuncSpec) {
   if (std::system("runc --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "runc not installed";
+  if (std::system("runc --version | grep -q '^runc version 1\\.1\\.'") != 0)
+    GTEST_SKIP() << "the runc on PATH is not 1.1.x, the version minirun spec matches";
   EXPECT_EQ(default_spec_json(false), runc_spec(false));
   EXPECT_EQ(default_spec_json(true), runc_spec(true));
 }
