@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime/log.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::runtime {
@@ -78,8 +79,11 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
 }  // namespace
 
 void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase) {
-  for (size_t i = 0; i < hooks.size(); ++i)
-    run_hook(hooks[i], state_json, std::string(phase) + " hook #" + std::to_string(i) + " (" + hooks[i].path + ")");
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    std::string name = std::string(phase) + " hook #" + std::to_string(i) + " (" + hooks[i].path + ")";
+    if (debug_enabled()) log_debug("running " + name);
+    run_hook(hooks[i], state_json, name);
+  }
 }
 
 }  // namespace minirun::runtime

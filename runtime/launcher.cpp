@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -153,6 +154,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   std::string config_text = read_file(bundle + "/config.json");
   SeccompProgram seccomp;
   spec::Spec sp = parse_spec_and_seccomp(config_text, seccomp_cache_dir(store), seccomp);
+  if (debug_enabled()) log_debug("create " + opts.id + ": bundle " + bundle + ": config.json loaded");
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
   check_lsm_labels(*sp.process);
   if (!sp.linux.has_namespace(NamespaceType::mount))
@@ -187,6 +189,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
 
   NamespacePlan nsplan;
   plan_namespaces(sp, x, nsplan);
+  if (debug_enabled()) {
+    char flags[32];
+    std::snprintf(flags, sizeof flags, "%#x", static_cast<unsigned>(nsplan.clone_flags));
+    log_debug("create " + opts.id + ": namespaces: new (clone flags) " + flags + ", " +
+              std::to_string(nsplan.joins.size()) + " joined by path");
+  }
   // As root the cgroup is made after the clone, while the init creates its
   // network namespace: the two costliest steps of a create (~1.2 ms each
   // here) overlap.  The init is born in the cgroup2 dir (made first) and
@@ -204,6 +212,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       cg->create();
       cgroup_made = true;
       cg->apply(resources);
+      if (debug_enabled()) log_debug("create " + opts.id + ": cgroup made: " + nlohmann::json(cg->paths()).dump());
     });
   };
   if (cgroup_after_clone) {
@@ -289,6 +298,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   child_sock.reset();
   cgroup_fd.reset();
+  if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(pid));
   ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
   st.pid = pid;
   if (cgroup_after_clone) make_cgroup();
@@ -416,19 +426,21 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
   }
 }
 
+bool shares_pid_namespace(const StateStore& store, const std::string& id) {
+  try {
+    spec::Spec sp = load_saved_spec(store, id);
+    const spec::Namespace* pid_ns = sp.linux.find_namespace(NamespaceType::pid);
+    return !pid_ns || !pid_ns->path.empty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void destroy_container(const StateStore& store, const ContainerState& st) {
+  if (debug_enabled()) log_debug("delete " + st.id + ": killing what is left of pid " + std::to_string(st.pid));
   std::unique_ptr<cgroup::Manager> cg;
   if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
-  kill_container({st.pid, st.start_time}, cg.get(), [&] {
-    // Asked only when the init is gone and the cgroup is not empty.
-    try {
-      spec::Spec sp = load_saved_spec(store, st.id);
-      const spec::Namespace* pid_ns = sp.linux.find_namespace(NamespaceType::pid);
-      return !pid_ns || !pid_ns->path.empty();
-    } catch (const Error&) {
-      return false;
-    }
-  });
+  kill_container({st.pid, st.start_time}, cg.get(), [&] { return shares_pid_namespace(store, st.id); });
   if (st.poststop_hooks) {
     try {
       spec::Spec sp = load_saved_spec(store, st.id);
@@ -444,10 +456,12 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
       // Someone else's processes keep it: theirs to remove, not ours to kill.
       log_warning("delete " + st.id + ": " + e.what());
     }
+    if (debug_enabled()) log_debug("delete " + st.id + ": cgroup removed");
   }
   cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
   store.remove_dir(st.id);
+  if (debug_enabled()) log_debug("delete " + st.id + ": state removed: " + store.dir(st.id));
 }
 
 }  // namespace minirun::runtime

@@ -44,6 +44,11 @@ void started_by_create(const StateStore& store, const ContainerState& state);
 // state dir.  Safe on a half-created container.
 void destroy_container(const StateStore& store, const ContainerState& state);
 
+// Whether the container's processes live in a pid namespace that outlives
+// its init (the host's, or one joined by path), from the saved config;
+// false when that cannot be read.
+bool shares_pid_namespace(const StateStore& store, const std::string& id);
+
 // The config copy kept in the state dir (for exec, update, hooks).
 std::string saved_config_path(const StateStore& store, const std::string& id);
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id);

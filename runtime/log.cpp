@@ -9,6 +9,8 @@
 
 namespace minirun::runtime {
 
+bool g_debug_enabled = false;
+
 namespace {
 LogConfig g_config;
 int g_fd = -1;
@@ -42,6 +44,7 @@ void emit(const char* level, const std::string& msg, bool to_stderr) {
 
 void configure_logging(const LogConfig& cfg) {
   g_config = cfg;
+  g_debug_enabled = cfg.debug;
   if (!cfg.file.empty()) {
     // O_CLOEXEC: the log fd must never reach a container.
     g_fd = ::open(cfg.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

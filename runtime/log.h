@@ -17,7 +17,12 @@ struct LogConfig {
 void configure_logging(const LogConfig& cfg);
 void log_error(const std::string& msg);    // stderr + file
 void log_warning(const std::string& msg);  // stderr + file
-void log_debug(const std::string& msg);    // file (and stderr) only with --debug
+// --debug: the steps minirun takes ("create c1: cgroup made ..."), to the
+// --log file or else stderr, in the chosen format.  Callers test
+// debug_enabled() first, so without --debug no message is ever formatted.
+extern bool g_debug_enabled;
+inline bool debug_enabled() { return g_debug_enabled; }
+void log_debug(const std::string& msg);
 // In a process that enters a container: the log file's fd is closed with
 // every other host fd; from here on messages go to stderr only.
 void forget_log_file();

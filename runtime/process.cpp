@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -48,17 +49,28 @@ static bool is_executable_file(const std::string& path) {
   return stat_without_magic_links(path, st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
+// An errno as Go prints it ("no such file or directory"): engines match
+// these lower-case texts in the runtime's message to pick an exit code
+// (docker: 127 for a missing command, 126 for permission denied).
+static std::string go_errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+// Worded as runc's (Go's exec.LookPath): exec: "NAME": ...
 std::string find_executable(const spec::Process& p) {
   const std::string& name = p.args.at(0);
+  const std::string what = "exec: \"" + name + "\"";
   if (name.find('/') != std::string::npos) {
     struct stat st;
     if (int err = stat_without_magic_links(name, st); err != 0) {
       if (err == ELOOP || err == EXDEV)
-        throw Error("exec \"" + name + "\": the path goes through a magic link or a symlink loop", err);
-      throw_errno("exec \"" + name + "\"", err);
+        throw Error(what + ": stat " + name + ": the path goes through a magic link or a symlink loop", err);
+      throw Error(what + ": stat " + name + ": " + go_errno_text(err), err);
     }
     if (S_ISREG(st.st_mode) && (st.st_mode & 0111)) return name;
-    throw Error("exec \"" + name + "\": permission denied", EACCES);
+    throw Error(what + ": permission denied", EACCES);
   }
   std::string path = env_value(p.env, "PATH");
   if (path.empty()) path = kDefaultPath;
@@ -67,7 +79,7 @@ std::string find_executable(const spec::Process& p) {
     std::string candidate = dir + "/" + name;
     if (is_executable_file(candidate)) return candidate;
   }
-  throw Error("exec \"" + name + "\": executable file not found in $PATH", ENOENT);
+  throw Error(what + ": executable file not found in $PATH", ENOENT);
 }
 
 // Home directory of uid from the container's /etc/passwd, "/" if none.
@@ -334,7 +346,8 @@ void exec_process(const ExecPlan& plan) {
   std::vector<std::string> argv = plan.argv, envp = plan.envp;
   auto cargv = c_strings(argv), cenvp = c_strings(envp);
   ::execve(plan.path.c_str(), cargv.data(), cenvp.data());
-  throw_errno("exec \"" + plan.argv.at(0) + "\"");
+  int err = errno;
+  throw Error("exec " + plan.path + ": " + go_errno_text(err), err);  // as runc's (os.PathError)
 }
 
 }  // namespace minirun::runtime

@@ -199,7 +199,7 @@ bool read_cached(const std::string& file, std::string_view text, SeccompProgram&
   prog.flags = h.flags;
   prog.notify = h.notify != 0;
   prog.from_cache = true;
-  log_debug("seccomp: using the cached filter " + file);
+  if (debug_enabled()) log_debug("seccomp: using the cached filter " + file);
   return true;
 }
 

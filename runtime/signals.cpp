@@ -80,8 +80,21 @@ void signal_init(const UniqueFd& pidfd, pid_t pid, int sig) {
 
 }  // namespace
 
-void signal_container(const InitProcess& init, cgroup::Manager* cg, int sig, bool all) {
+void signal_container(const InitProcess& init, cgroup::Manager* cg, int sig, bool all,
+                      const std::function<bool()>& shares_pid_namespace) {
   UniqueFd pidfd = open_init(init);
+  if (!pidfd && all) {
+    // As runc's kill --all: a stopped container is no error (engines send it
+    // while cleaning up); what exec'd processes left in its cgroup still get
+    // the signal when the init's pid namespace did not take them along.
+    try {
+      if (cg && shares_pid_namespace && !cg->processes().empty() && shares_pid_namespace())
+        cg->kill_all(sig, [&](pid_t pid) { return process_start_time(pid) >= init.start_time; });
+    } catch (const Error&) {
+      // The cgroup went with the container: nothing is left to signal.
+    }
+    return;
+  }
   if (!pidfd) throw Error("container not running");
   cgroup::ProcessFilter only = all && cg ? container_processes(init) : nullptr;
   if (only) {

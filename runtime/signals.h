@@ -26,8 +26,11 @@ struct InitProcess {
 };
 
 // Sends sig to the init, or with `all` to every process of the container
-// (runc's kill --all).  Throws "container not running" once the init is gone.
-void signal_container(const InitProcess& init, cgroup::Manager* cg, int sig, bool all);
+// (runc's kill --all).  Throws "container not running" once the init is
+// gone, except with `all`: then what is left in the cgroup is signalled
+// when `shares_pid_namespace` (see kill_container) says so, and none is fine.
+void signal_container(const InitProcess& init, cgroup::Manager* cg, int sig, bool all,
+                      const std::function<bool()>& shares_pid_namespace = nullptr);
 
 // SIGKILL to every process of the container; returns once the init is gone
 // (reaped when it is our child).  With the init already gone, its pid

@@ -14,6 +14,7 @@
 
 #include "cgroup/cgroup.h"
 #include "runtime/files.h"
+#include "runtime/log.h"
 
 namespace minirun::runtime {
 
@@ -79,10 +80,28 @@ static void check_container_dir(const std::string& dir, const std::string& id) {
   check_owned_by_caller(dir, st);
 }
 
+// mkdir -p with 0700 for each dir made (as runc, whose root's parents may
+// not exist yet: docker's shim passes /run/docker/runtime-runc/moby on a
+// fresh host).  Parents that exist are not judged: only the root is.
+static void make_dirs(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return;
+  if (errno != ENOENT) throw_errno("mkdir " + path);
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) throw_errno("mkdir " + path, ENOENT);
+  make_dirs(path.substr(0, slash));
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + path);
+}
+
 void StateStore::create_dir(const std::string& id) const {
-  if (::mkdir(root_.c_str(), 0700) != 0) {
-    if (errno != EEXIST) throw_errno("mkdir " + root_);
-    check_root();
+  std::string root = root_;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (::mkdir(root.c_str(), 0700) != 0) {
+    if (errno == ENOENT) {
+      make_dirs(root);
+    } else if (errno != EEXIST) {
+      throw_errno("mkdir " + root_);
+    }
+    check_root();  // also when made just now: a racing user may have made it first
   }
   if (::mkdir(dir(id).c_str(), 0711) != 0) {
     if (errno == EEXIST) throw Error("container with id exists: " + id, EEXIST);
@@ -153,6 +172,7 @@ void StateStore::save(const ContainerState& s) const {
             {"poststop_hooks", s.poststop_hooks}};
   if (s.lease) j["lease"] = lease_to_json(*s.lease);
   write_file_atomic(dir(s.id) + "/state.json", j.dump());
+  if (debug_enabled()) log_debug("state saved: " + dir(s.id) + "/state.json (pid " + std::to_string(s.pid) + ")");
 }
 
 ContainerState StateStore::load(const std::string& id) const {

@@ -61,7 +61,8 @@ class StateStore {
   // a state.json (a pid to kill) or a config.json (hooks to run).
   void check_root() const;
 
-  // Makes ROOT/ID; throws "container with id exists: ID" if present.
+  // Makes ROOT/ID, and ROOT with any missing parents (0700); throws
+  // "container with id exists: ID" if present.
   void create_dir(const std::string& id) const;
   void remove_dir(const std::string& id) const;  // recursive, best effort
   bool exists(const std::string& id) const;

@@ -28,9 +28,11 @@ void add_create_flags(CLI::App* cmd, CreateFlags& f) {
   cmd->add_option("--preserve-fds", f.preserve_fds, "pass N additional file descriptors to the container");
 }
 
+// runc's layout: tools parse the "commit:" and "spec:" lines.  The version
+// and commit come from the build (CMake's project version, git at configure).
 static std::string version_text() {
   const struct scmp_version* v = seccomp_version();
-  return std::string("minirun version ") + MINIRUN_VERSION +
+  return std::string("minirun version ") + MINIRUN_VERSION + "\ncommit: " + MINIRUN_COMMIT +
          "\nspec: 1.0.2-dev\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
          std::to_string(v->micro) + "\n";
 }
@@ -117,17 +119,22 @@ int main(int argc, char** argv) {
 
   Action action;
   // Only the command given is built (CLI11 setup of all fifteen is a third
-  // of `run`'s user time); help and unknown commands get them all.
+  // of `run`'s user time); help and no command get them all.
   const char* given = command_word(argc, argv);
+  // `minirun help [COMMAND]` is `minirun [COMMAND] --help`, as runc's.
+  std::vector<std::string> help_args;
+  if (given && std::strcmp(given, "help") == 0) {
+    const char* topic = nullptr;
+    for (int i = 1; i + 1 < argc; ++i)
+      if (argv[i] == given) topic = argv[i + 1];
+    help_args = {argv[0]};
+    if (topic) help_args.emplace_back(topic);
+    help_args.emplace_back("--help");
+    given = topic;
+  }
   const Command* only = nullptr;
   for (const auto& c : kCommands)
     if (given && std::strcmp(c.name, given) == 0) only = &c;
-  if (only) {
-    only->add(app, g, action);
-  } else {
-    for (size_t i = 0; i < std::size(kCommands); ++i)  // pause and resume share one
-      if (i == 0 || kCommands[i].add != kCommands[i - 1].add) kCommands[i].add(app, g, action);
-  }
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -137,7 +144,27 @@ int main(int argc, char** argv) {
     }
     if (!a.empty() && a[0] != '-') break;
   }
+  const bool unknown = given && !only;
+  if (only) {
+    only->add(app, g, action);
+  } else if (unknown) {
+    // Only the global flags are parsed (so --log gets the error); `foo -h`
+    // is no call for help.
+    app.require_subcommand(0);
+    app.set_help_flag();
+    app.allow_extras();
+  } else {
+    for (size_t i = 0; i < std::size(kCommands); ++i)  // pause and resume share one
+      if (i == 0 || kCommands[i].add != kCommands[i - 1].add) kCommands[i].add(app, g, action);
+    app.require_subcommand(0);  // bare `minirun` prints the help, as runc
+  }
   try {
+    std::vector<char*> help_argv;
+    for (auto& a : help_args) help_argv.push_back(a.data());
+    if (!help_args.empty()) {
+      argc = static_cast<int>(help_argv.size());
+      argv = help_argv.data();
+    }
     std::vector<std::string> args = normalize_go_flags(app, argc, argv);
     std::reverse(args.begin(), args.end());
     args.pop_back();  // the program name
@@ -149,12 +176,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   configure_logging({g.log, g.log_format == "json", g.debug});
+  if (unknown) {
+    log_error(std::string("no such command \"") + given + "\"");  // not CLI11's "A subcommand is required"
+    return 1;
+  }
+  if (debug_enabled()) {
+    std::string line = "command:";
+    for (int i = 0; i < argc; ++i) line += std::string(" ") + argv[i];
+    log_debug(line);
+  }
+  if (!action) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
   try {
     if (g.systemd_cgroup)
       throw Error(
           "--systemd-cgroup: the systemd cgroup manager is not supported (no systemd on this host); "
           "use the cgroupfs layout");
-    return action ? action() : 0;
+    return action();
   } catch (const std::exception& e) {
     log_error(e.what());
     return 1;

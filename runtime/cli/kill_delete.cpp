@@ -48,10 +48,15 @@ void add_kill(CLI::App& app, Globals& g, Action& action) {
         auto store = g.store();
         auto st = store.load(id);
         Status s = current_status(store, st);
-        if (s == Status::stopped) throw Error("container not running");
+        if (s == Status::stopped && !all) throw Error("container not running");
         std::unique_ptr<cgroup::Manager> cg;
-        if (all && !st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
-        signal_container({st.pid, st.start_time}, cg.get(), sig, all);
+        try {
+          if (all && !st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+        } catch (const Error&) {
+          if (s != Status::stopped) throw;  // stopped: its cgroup may be gone already
+        }
+        signal_container({st.pid, st.start_time}, cg.get(), sig, all,
+                         [&] { return shares_pid_namespace(store, st.id); });
         return 0;
       });
     };

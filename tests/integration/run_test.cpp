@@ -176,7 +176,7 @@ TEST_F(RunTest, MissingExecutableFailsAtCreateAndLeavesNothing) {
   b.set_args({"no-such-binary"});
   Result r = minirun({"run", "-b", b.dir(), "missing"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("minirun: run missing: exec \"no-such-binary\": executable file not found in $PATH"),
+  EXPECT_NE(r.err.find("minirun: run missing: exec: \"no-such-binary\": executable file not found in $PATH"),
             std::string::npos)
       << r.err;
   expect_no_leftovers("missing");
