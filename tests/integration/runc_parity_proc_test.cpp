@@ -4,6 +4,7 @@
 // to the process's user, unknown syscalls get ENOSYS under a deny-by-default
 // profile, and createContainer hooks run in the container's mount namespace.
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -254,27 +255,34 @@ TEST_P(RuncParityProcTest, CreateContainerHookMountsForTheContainerOnly) {
   std::string src = make_temp_dir("pp-hook-src");
   std::string out = make_temp_dir("pp-hook-out");
   { std::ofstream(src + "/marker") << "from-the-hook\n"; }
-  auto hook = [&](const std::string& name, const std::string& script) {
-    return json{{"path", "/bin/sh"}, {"args", {"sh", "-c", script, name}}, {"env", {"OUT=" + out, "SRC=" + src}}};
-  };
-  const std::string where = "pwd > \"$OUT/$0.cwd\"; readlink /proc/self/ns/mnt > \"$OUT/$0.mntns\"; cat > /dev/null";
-  b.config["hooks"]["prestart"] = {hook("prestart", where)};
-  b.config["hooks"]["createContainer"] = {
-      hook("createContainer", where + "; mkdir -p ./mnt/x && mount --bind \"$SRC\" ./mnt/x")};
-  b.set_args({"sleep", "1000"});
-  std::string c = id("cc-hook");
-  Result cr = rt({"create", "-b", b.dir(), c});
-  ASSERT_EQ(cr.code, 0) << cr.err;
   char real[PATH_MAX];
   ASSERT_NE(realpath(b.rootfs().c_str(), real), nullptr);
   char self_ns[64] = {};
   ASSERT_GT(readlink("/proc/self/ns/mnt", self_ns, sizeof self_ns - 1), 0);
+  auto hook = [&](const std::string& name, const std::string& script) {
+    return json{{"path", "/bin/sh"},
+                {"args", {"sh", "-c", script, name}},
+                {"env", {"OUT=" + out, "SRC=" + src, "ROOTFS=" + std::string(real), "HOSTNS=" + std::string(self_ns)}}};
+  };
+  const std::string where = "pwd > \"$OUT/$0.cwd\"; readlink /proc/self/ns/mnt > \"$OUT/$0.mntns\"; cat > /dev/null";
+  // Only where it should run: a runtime running it on the host must not
+  // mount anything there.
+  const std::string guard =
+      "[ \"$(pwd)\" = \"$ROOTFS\" ] && [ \"$(readlink /proc/self/ns/mnt)\" != \"$HOSTNS\" ] || exit 0";
+  b.config["hooks"]["prestart"] = {hook("prestart", where)};
+  b.config["hooks"]["createContainer"] = {
+      hook("createContainer", where + "; " + guard + "; mkdir -p ./mnt/x && mount --bind \"$SRC\" ./mnt/x")};
+  b.set_args({"sleep", "1000"});
+  std::string c = id("cc-hook");
+  Result cr = rt({"create", "-b", b.dir(), c});
+  ASSERT_EQ(cr.code, 0) << cr.err;
   EXPECT_EQ(trim(read_text(out + "/createContainer.cwd")), real) << "createContainer runs in the rootfs";
   EXPECT_NE(trim(read_text(out + "/createContainer.mntns")), self_ns) << "createContainer runs in the container's";
   EXPECT_EQ(trim(read_text(out + "/prestart.cwd")), b.dir()) << "prestart runs in the bundle";
   EXPECT_EQ(trim(read_text(out + "/prestart.mntns")), self_ns) << "prestart runs in the runtime's mount ns";
-  EXPECT_EQ(read_text("/proc/self/mountinfo").find(std::string(real) + "/mnt/x"), std::string::npos)
-      << "the hook's mount reached the host";
+  const std::string leaked = std::string(real) + "/mnt/x";
+  EXPECT_EQ(read_text("/proc/self/mountinfo").find(leaked), std::string::npos) << "the hook's mount reached the host";
+  if (read_text("/proc/self/mountinfo").find(leaked) != std::string::npos) umount2(leaked.c_str(), MNT_DETACH);
   ASSERT_EQ(rt({"start", c}).code, 0);
   Result e = rt({"exec", c, "cat", "/mnt/x/marker"});
   EXPECT_EQ(e.out, "from-the-hook\n") << e.err;
