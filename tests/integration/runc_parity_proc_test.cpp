@@ -291,6 +291,22 @@ TEST_P(RuncParityProcTest, CreateContainerHookMountsForTheContainerOnly) {
   remove_tree(out);
 }
 
+// A failing createContainer hook (now run by the init) still fails create
+// with the hook named, and leaves nothing behind.
+TEST_P(RuncParityProcTest, FailingCreateContainerHookFailsCreate) {
+  Bundle b;
+  b.config["hooks"]["createContainer"] = {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}};
+  b.set_args({"true"});
+  std::string c = id("cc-fail");
+  Result r = rt({"create", "-b", b.dir(), c});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("exit status 3"), std::string::npos) << r.err;
+  if (!runc()) {
+    EXPECT_NE(r.err.find("createContainer hook #0 (/bin/sh)"), std::string::npos) << r.err;
+    expect_no_leftovers(c);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, RuncParityProcTest, ::testing::Values("minirun", "runc"),
                          [](const auto& info) { return info.param; });
 
