@@ -1,8 +1,11 @@
 #include "runtime/bpf_layout.h"
 
+#include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <map>
 
@@ -315,7 +318,109 @@ class Rewriter {
   std::map<uint32_t, int> block_;  // input pc -> its copy
 };
 
+// Inclusive ranges of nr answered ENOSYS, per audit arch.
+using EnosysRanges = std::map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>;
+
+constexpr uint32_t kX32Bit = 0x40000000;
+
+void add_above(std::vector<std::pair<uint32_t, uint32_t>>& to, uint32_t last, uint32_t lo, uint32_t hi) {
+  if (last == UINT32_MAX) return;
+  uint32_t first = std::max(last + 1, lo);
+  if (first <= hi) to.emplace_back(first, hi);
+}
+
+EnosysRanges enosys_ranges(const std::vector<ArchLimit>& limits) {
+  EnosysRanges out;
+  for (const ArchLimit& l : limits) {
+    if (l.last_nr == 0) continue;  // nothing named: runc leaves the arch alone
+    if (l.arch == SCMP_ARCH_X86_64 || l.arch == SCMP_ARCH_X32) {
+      // One audit arch: numbers with the x32 bit clear are x86_64's, set x32's.
+      auto& r = out[AUDIT_ARCH_X86_64];
+      const bool x32 = l.arch == SCMP_ARCH_X32;
+      const uint32_t base = x32 ? kX32Bit : 0;
+      add_above(r, l.last_nr, base, base + kX32Bit - 1);
+      add_above(r, l.last_nr, base + 2 * kX32Bit, base + 3 * kX32Bit - 1);
+      continue;
+    }
+    auto& r = out[l.arch];
+    add_above(r, l.last_nr, 0, UINT32_MAX);
+    // s390's setup(2) multiplexes numbers >= 256; the kernel leaves an
+    // unknown one as 0.
+    if (l.arch == SCMP_ARCH_S390 || l.arch == SCMP_ARCH_S390X) r.emplace_back(0, 0);
+  }
+  for (auto& [arch, r] : out) {
+    std::sort(r.begin(), r.end());
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    for (const auto& x : r) {
+      if (!merged.empty() && uint64_t{merged.back().second} + 1 >= x.first) {
+        merged.back().second = std::max(merged.back().second, x.second);
+      } else {
+        merged.push_back(x);
+      }
+    }
+    r = std::move(merged);
+  }
+  return out;
+}
+
 }  // namespace
+
+Program prepend_enosys_stub(const Program& prog, const std::vector<ArchLimit>& limits) {
+  const EnosysRanges ranges = enosys_ranges(limits);
+  if (ranges.empty()) return prog;
+  // Targets as instruction indexes of the stub, or one of these, resolved
+  // once its length is known.
+  enum : int { kEnosys = -1, kFilter = -2, kNext = -3 };
+  struct Insn {
+    struct sock_filter in;
+    int jt, jf;
+  };
+  std::vector<Insn> stub;
+  auto emit = [&](struct sock_filter in, int jt = kNext, int jf = kNext) {
+    stub.push_back({in, jt, jf});
+    return static_cast<int>(stub.size()) - 1;
+  };
+  emit(BPF_STMT(kLoad, kArchOffset));
+  std::vector<int> arch_jumps;
+  for (const auto& [arch, r] : ranges) arch_jumps.push_back(emit(BPF_JUMP(kJeq, arch, 0, 0), 0, kNext));
+  emit(BPF_STMT(kJa, 0), kFilter, kFilter);  // another arch: the filter's bad-arch action
+  size_t i = 0;
+  for (const auto& [arch, r] : ranges) {
+    stub[arch_jumps[i++]].jt = emit(BPF_STMT(kLoad, kNrOffset));
+    // Ascending: at range k the number is above range k-1.
+    for (size_t k = 0; k < r.size(); ++k) {
+      const bool last = k + 1 == r.size();
+      const auto [first, end] = r[k];
+      if (first > 0) emit(BPF_JUMP(kJge, first, 0, 0), kNext, kFilter);
+      if (end == UINT32_MAX) {
+        emit(BPF_STMT(kJa, 0), kEnosys, kEnosys);
+      } else {
+        emit(BPF_JUMP(kJgt, end, 0, 0), last ? kFilter : kNext, kEnosys);
+      }
+    }
+  }
+  const int enosys = emit(BPF_STMT(kRet, SECCOMP_RET_ERRNO | ENOSYS));
+  const int filter = static_cast<int>(stub.size());
+  Program out;
+  for (int pc = 0; pc < filter; ++pc) {
+    Insn x = stub[pc];
+    auto offset = [&](int target) {
+      int to = target == kEnosys ? enosys : target == kFilter ? filter : target == kNext ? pc + 1 : target;
+      return to - pc - 1;
+    };
+    if (x.in.code == kJa) {
+      x.in.k = static_cast<uint32_t>(offset(x.jt));
+    } else if (BPF_CLASS(x.in.code) == BPF_JMP) {
+      int jt = offset(x.jt), jf = offset(x.jf);
+      if (jt < 0 || jt > 255 || jf < 0 || jf > 255) return prog;  // never with a handful of arches
+      x.in.jt = static_cast<uint8_t>(jt);
+      x.in.jf = static_cast<uint8_t>(jf);
+    }
+    out.push_back(x.in);
+  }
+  out.insert(out.end(), prog.begin(), prog.end());
+  return out;
+}
 
 std::optional<Program> relayout_seccomp_filter(const Program& prog) {
   Points pts;

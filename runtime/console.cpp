@@ -42,6 +42,16 @@ void attach_console(int slave) {
     if (::dup2(slave, fd) < 0) throw_errno("dup2 console");
 }
 
+void give_console_to(int slave, uid_t uid) {
+  struct stat st;
+  if (::fstat(slave, &st) != 0) throw_errno("console: fstat the pty");
+  if (st.st_uid == uid) return;
+  // As runc: EINVAL (the uid or the gid is not mapped in the user
+  // namespace), EPERM (the owner is not) and EROFS leave it as it is.
+  if (::fchown(slave, uid, static_cast<gid_t>(-1)) != 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+    throw_errno("console: chown the pty to uid " + std::to_string(uid));
+}
+
 static const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD, SIGPIPE};
 
 static sigset_t forwarded_set() {

@@ -24,6 +24,12 @@ Pty open_pty(const std::optional<spec::ConsoleSize>& size);
 // Makes the slave the controlling terminal and fds 0, 1, 2 (after setsid).
 void attach_console(int slave);
 
+// Makes the process's user the slave's owner, keeping its group (devpts's
+// tty gid), as runc: a non-root user can then use its own terminal (mesg,
+// `stat $(tty)`).  Only the pty made for the process: never a host file the
+// caller passed as stdio.  Still as the runtime's root, before the user switch.
+void give_console_to(int slave, uid_t uid);
+
 // Parent side of a foreground process (`run`, `exec` without -d): forwards
 // signals to `child`, relays the pty (raw mode on our terminal, window size
 // follows), reaps, and returns the exit code (128+N for signal N).

@@ -42,6 +42,7 @@ void enter_container(Entry& e) {
     Pty pty = open_pty(p.console_size);
     send_message(e.sync_fd, Stage::console, "", pty.master.get());
     attach_console(pty.slave.get());
+    give_console_to(pty.slave.get(), p.user.uid);
   }
   apply_process_limits(p);
   if (e.personality) apply_personality(*e.personality);

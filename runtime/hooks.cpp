@@ -21,7 +21,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
-void run_hook(const spec::Hook& hook, const std::string& state_json, const std::string& name) {
+void run_hook(const spec::Hook& hook, const std::string& state_json, const std::string& name, int cwd_fd) {
   int in[2];
   if (::pipe2(in, O_CLOEXEC) != 0) throw_errno(name + ": pipe");
   UniqueFd read_end(in[0]), write_end(in[1]);
@@ -32,6 +32,7 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
   if (pid < 0) throw_errno(name + ": fork");
   if (pid == 0) {
     ::dup2(read_end.get(), STDIN_FILENO);
+    if (cwd_fd >= 0 && ::fchdir(cwd_fd) != 0) ::_exit(127);
     sigset_t all;
     sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -78,11 +79,19 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
 
 }  // namespace
 
-void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase) {
+void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase,
+               const std::string& cwd) {
+  if (hooks.empty()) return;
+  // Opened here, so a missing dir fails with its name; the child only fchdirs.
+  UniqueFd dir;
+  if (!cwd.empty()) {
+    dir.reset(::open(cwd.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) throw_errno(std::string(phase) + " hooks: open their working directory " + cwd);
+  }
   for (size_t i = 0; i < hooks.size(); ++i) {
     std::string name = std::string(phase) + " hook #" + std::to_string(i) + " (" + hooks[i].path + ")";
     if (debug_enabled()) log_debug("running " + name);
-    run_hook(hooks[i], state_json, name);
+    run_hook(hooks[i], state_json, name, dir.get());
   }
 }
 

@@ -10,7 +10,9 @@
 namespace minirun::runtime {
 
 // Runs hooks in order.  `phase` ("prestart", "poststop") names them in
-// errors: `prestart hook #1 (/bin/x): exit status 3`.
-void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase);
+// errors: `prestart hook #1 (/bin/x): exit status 3`.  With `cwd`, each
+// runs in that directory (runc: the bundle; createContainer: the rootfs).
+void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const char* phase,
+               const std::string& cwd = {});
 
 }  // namespace minirun::runtime

@@ -84,10 +84,16 @@ void run_init(InitContext& ctx) {
 
   std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
   const auto& h = sp.hooks;
-  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty()) {
+  // prestart and createRuntime run in the runtime's namespaces (the parent).
+  if (!h.prestart.empty() || !h.create_runtime.empty()) {
     send_message(ctx.sync_fd, Stage::hooks);
     receive_message(ctx.sync_fd, "hooks");
   }
+  // createContainer, as the runtime spec and runc: in the container's mount
+  // namespace, its mounts made, before pivot_root, in the rootfs; what such
+  // a hook mounts there is the container's only.  Run by the init: nothing
+  // else is in this namespace, and its host fds are long closed.
+  run_hooks(h.create_container, state, "createContainer", root);
   with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
 

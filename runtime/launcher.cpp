@@ -339,10 +339,10 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     for (;;) {
       Message m = receive_message(parent_sock.get(), "the container was ready");
       if (m.stage == Stage::hooks) {
+        // In the runtime's namespaces, with the bundle as cwd (runc runs in it).
         std::string s = hook_state();
-        run_hooks(sp.hooks.prestart, s, "prestart");
-        run_hooks(sp.hooks.create_runtime, s, "createRuntime");
-        run_hooks(sp.hooks.create_container, s, "createContainer");
+        run_hooks(sp.hooks.prestart, s, "prestart", bundle);
+        run_hooks(sp.hooks.create_runtime, s, "createRuntime", bundle);
         send_message(parent_sock.get(), Stage::hooks_done);
       } else if (m.stage == Stage::console) {
         if (!opts.console_socket.empty()) {

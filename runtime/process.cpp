@@ -295,8 +295,22 @@ static void switch_user(const spec::User& u, bool setgroups_allowed) {
   if (::setresuid(u.uid, u.uid, u.uid) != 0) throw_errno("setuid " + std::to_string(u.uid));
 }
 
-static void enter_cwd(const std::string& cwd) {
-  if (::chdir(cwd.c_str()) != 0) throw_errno("chdir to cwd (\"" + cwd + "\") set in config.json");
+[[noreturn]] static void cwd_failed(const std::string& cwd, int err) {
+  throw_errno("chdir to cwd (\"" + cwd + "\") set in config.json", err);
+}
+
+// As runc, the cwd is entered first with the runtime's credentials (a 0700
+// dir of root's, such as /root, works for any user); only when that is
+// denied is it tried again as the process's user (a volume chowned to it
+// that root cannot search, e.g. on NFS).  Returns whether that is still to do.
+static bool enter_cwd_as_runtime(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) == 0) return false;
+  if (errno == EACCES || errno == EPERM) return true;
+  cwd_failed(cwd, errno);
+}
+
+static void enter_cwd(const std::string& cwd, bool again) {
+  if (again && ::chdir(cwd.c_str()) != 0) cwd_failed(cwd, errno);
   // A cwd reached through a magic link to an fd outside the root has no path
   // below "/": getcwd reports it as unreachable.
   char buf[4096];
@@ -326,8 +340,9 @@ void finalize_process(const spec::Process& p, ExecPlan& plan) {
   if (seccomp_before_caps(p, plan)) load_planned_seccomp(plan);
   if (p.capabilities) drop_bounding_set(*p.capabilities);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  const bool cwd_as_user = enter_cwd_as_runtime(p.cwd);
   switch_user(p.user, plan.setgroups_allowed);
-  enter_cwd(p.cwd);
+  enter_cwd(p.cwd, cwd_as_user);
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   if (p.capabilities) apply_capability_sets(*p.capabilities);
   // runc: "final" is the affinity the process execs with, once in its cgroup.

@@ -83,6 +83,28 @@ std::vector<struct sock_filter> export_bpf(scmp_filter_ctx ctx) {
   return insns;
 }
 
+// Actions that let a syscall through get no ENOSYS stub (runc): a tracer
+// or a logging profile handles new syscalls itself.
+bool passes_syscalls(uint32_t action) {
+  return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG || (action & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_TRACE(0);
+}
+
+// Per arch of the filter, the highest number of any syscall the profile
+// names (rules equal to the default included), as runc's stub counts them.
+std::vector<ArchLimit> enosys_limits(const spec::Seccomp& s, const std::vector<uint32_t>& arches) {
+  std::vector<ArchLimit> out;
+  for (uint32_t arch : arches) {
+    uint32_t last = 0;
+    for (const auto& sc : s.syscalls)
+      for (const auto& name : sc.names) {
+        int nr = seccomp_syscall_resolve_name_arch(arch, name.c_str());
+        if (nr >= 0) last = std::max(last, static_cast<uint32_t>(nr));  // < 0: unknown, or multiplexed
+      }
+    out.push_back({arch, last});
+  }
+  return out;
+}
+
 std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notify) {
   uint32_t def = action_value(s.default_action, s.default_errno_ret, "linux.seccomp.defaultAction");
   FilterCtx f{seccomp_init(def)};
@@ -90,6 +112,10 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
   seccomp_attr_set(f.ctx, SCMP_FLTATR_CTL_NNP, 0);
   // A binary tree of syscall numbers: fewer instructions run per syscall.
   seccomp_attr_set(f.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  // No architectures listed: libseccomp's native one (runc would add no
+  // stub at all; a profile without the list needs the fallback as much).
+  std::vector<uint32_t> arches;
+  if (s.architectures.empty()) arches.push_back(seccomp_arch_native());
   for (size_t i = 0; i < s.architectures.size(); ++i) {
     std::string a = s.architectures[i];
     if (a.rfind("SCMP_ARCH_", 0) == 0) a = a.substr(10);
@@ -100,6 +126,7 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
                   s.architectures[i] + "\"");
     int rc = seccomp_arch_add(f.ctx, arch);
     if (rc != 0 && rc != -EEXIST) throw_errno("linux.seccomp.architectures: add " + s.architectures[i], -rc);
+    if (std::find(arches.begin(), arches.end(), arch) == arches.end()) arches.push_back(arch);
   }
   for (size_t i = 0; i < s.syscalls.size(); ++i) {
     const auto& sc = s.syscalls[i];
@@ -127,6 +154,10 @@ std::vector<struct sock_filter> build_filter(const spec::Seccomp& s, bool& notif
   }
   notify |= def == SCMP_ACT_NOTIFY;
   std::vector<struct sock_filter> insns = export_bpf(f.ctx);
+  // Unknown (newer) syscalls fail ENOSYS, so that callers fall back; not
+  // with a default that lets them through or already says ENOSYS.
+  if (!passes_syscalls(def) && s.default_errno_ret.value_or(0) != ENOSYS)
+    insns = prepend_enosys_stub(insns, enosys_limits(s, arches));
   // The kernel's cost of loading a filter grows with its length.
   if (auto tree = relayout_seccomp_filter(insns)) {
     log_debug("seccomp: " + std::to_string(insns.size()) + " BPF instructions from libseccomp, " +
@@ -248,8 +279,8 @@ spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::str
     // The name carries the compile options: a change of them must miss.
     // Any hash will do for the name: a hit compares the build and the text.
     size_t hash = std::hash<std::string_view>{}(text) ^ (std::hash<std::string_view>{}(kBuildId) << 1);
-    char name[32];
-    std::snprintf(name, sizeof name, "/%016zx-o2-tree.bpf", hash);
+    char name[48];
+    std::snprintf(name, sizeof name, "/%016zx-o2-tree-enosys.bpf", hash);
     file = cache_dir + name;
     if (text.size() >= 4 && read_cached(file, text, seccomp) && !seccomp.notify) {
       // This very text was parsed, validated and compiled before.

@@ -10,7 +10,7 @@ namespace minirun::runtime {
 
 enum class Stage : unsigned char {
   go = 1,                // parent -> init: ids mapped, cgroup joined, network ready; payload: state JSON
-  hooks = 2,             // init -> parent: rootfs prepared, run prestart/createRuntime/createContainer
+  hooks = 2,             // init -> parent: rootfs prepared, run prestart/createRuntime
   hooks_done = 3,        // parent -> init
   console = 4,           // init -> parent: the pty master (fd)
   ready = 5,             // init -> parent: about to block on the exec fifo

@@ -16,6 +16,7 @@
 //   spin MS           busy-loop for MS ms of wall time; print cpu ms used
 //   open PATH MODE    open PATH (r|w); print "ok" or the errno name
 //   mkdir PATH        mkdir; print "ok" or the errno name
+//   syscall NR        syscall(NR, 0...); print "ok" or the errno name
 //   read PATH         print the file's content
 //   count             print an increasing counter every 100 ms
 //   cpus              print Cpus_allowed_list
@@ -517,6 +518,12 @@ int main(int argc, char** argv) {
     int rc = mount("proc", argv[2], "proc", 0, NULL);
     printf("%s\n", rc == 0 ? "ok" : errno_name(errno));
     return rc == 0 ? 0 : 1;
+  }
+  // A raw syscall by number (one no profile knows, say): "ok" or the errno name.
+  if (!strcmp(cmd, "syscall") && argc > 2) {
+    long rc = syscall(strtol(argv[2], NULL, 0), 0, 0, 0, 0, 0, 0);
+    printf("%s\n", rc >= 0 ? "ok" : errno_name(errno));
+    return rc >= 0 ? 0 : 1;
   }
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;

@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -319,6 +321,150 @@ TEST(BpfLayout, TheKernelLoadsTheTreeAndEnforcesIt) {
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0) << "10 prctl, 11 load, 12 getpid, 13 getppid, 14 getuid, 15 dup";
+}
+
+// runc's -ENOSYS stub: numbers above the highest the profile names, per
+// arch, return ENOSYS; the rest decide as libseccomp's program does.
+constexpr uint32_t kEnosys = SECCOMP_RET_ERRNO | ENOSYS;
+constexpr uint32_t kX32Bit = 0x40000000;
+
+// The highest number of the profile's rules on arch (rules name native numbers).
+uint32_t last_named(const Profile& p, uint32_t arch) {
+  uint32_t last = 0;
+  for (const Rule& r : p.rules) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r.nr);
+    if (!name) continue;
+    int nr = seccomp_syscall_resolve_name_arch(arch, name);
+    std::free(name);
+    if (nr >= 0) last = std::max(last, static_cast<uint32_t>(nr));
+  }
+  return last;
+}
+
+std::vector<ArchLimit> limits_of(const Profile& p) {
+  std::vector<ArchLimit> out;
+  for (uint32_t a : p.arches) out.push_back({a, last_named(p, a)});
+  return out;
+}
+
+// What runc's stub decides: its jset on the x32 bit, written out.
+std::optional<uint32_t> runc_stub(const std::vector<ArchLimit>& limits, uint32_t arch, uint32_t nr) {
+  for (const ArchLimit& l : limits) {
+    if (l.last_nr == 0) continue;
+    if (arch == AUDIT_ARCH_X86_64 && (l.arch == SCMP_ARCH_X86_64 || l.arch == SCMP_ARCH_X32)) {
+      if (((nr & kX32Bit) != 0) == (l.arch == SCMP_ARCH_X32) && nr > l.last_nr) return kEnosys;
+    } else if (arch == l.arch) {
+      if (nr > l.last_nr) return kEnosys;
+      if ((arch == SCMP_ARCH_S390X || arch == SCMP_ARCH_S390) && nr == 0) return kEnosys;
+    }
+  }
+  return std::nullopt;
+}
+
+// Every arch given (and ones the filter does not name) at the numbers
+// where the stub or the filter changes, and around the x32 bit.
+std::string stub_difference(const Program& lib, const Program& got, const std::vector<ArchLimit>& limits,
+                            std::vector<uint32_t> arches) {
+  std::set<uint32_t> nrs{0, 1, 1000, kX32Bit - 1, kX32Bit, kX32Bit + 1000, 2 * kX32Bit - 1, 2 * kX32Bit,
+                         3 * kX32Bit - 1, 3 * kX32Bit, 3 * kX32Bit + 1000, UINT32_MAX};
+  for (const ArchLimit& l : limits)
+    for (uint32_t d : {0U, 1U, 2U}) nrs.insert({l.last_nr - d, l.last_nr + d});
+  for (uint32_t extra : {AUDIT_ARCH_AARCH64, 0U}) arches.push_back(extra);
+  for (uint32_t arch : arches)
+    for (uint32_t nr : nrs) {
+      struct seccomp_data d = {};
+      d.nr = static_cast<int>(nr);
+      d.arch = arch == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : arch;
+      uint32_t want = runc_stub(limits, d.arch, nr).value_or(run(lib, d)), have = run(got, d);
+      if (want != have) {
+        std::ostringstream out;
+        out << std::hex << "arch 0x" << d.arch << " nr 0x" << nr << ": want 0x" << want << ", got 0x" << have;
+        return out.str();
+      }
+    }
+  return "";
+}
+
+TEST(EnosysStub, AboveTheLastNamedSyscallPerArchInBothLayouts) {
+  Profile p = podman_shaped();
+  p.default_action = SCMP_ACT_ERRNO(EPERM);
+  Program lib = libseccomp_program(p);
+  std::vector<ArchLimit> limits = limits_of(p);
+  for (const ArchLimit& l : limits) ASSERT_GT(l.last_nr, 400U) << "arch " << l.arch;
+  Program stubbed = prepend_enosys_stub(lib, limits);
+  EXPECT_EQ(stub_difference(lib, stubbed, limits, p.arches), "") << "libseccomp's program with the stub";
+  auto tree = relayout_seccomp_filter(stubbed);
+  ASSERT_TRUE(tree.has_value()) << "the stub stays inside what the rewrite knows";
+  EXPECT_LT(tree->size(), lib.size()) << "folded into the tree, the stub costs nothing";
+  EXPECT_EQ(stub_difference(lib, *tree, limits, p.arches), "") << "the range tree";
+  EXPECT_EQ(first_difference(stubbed, *tree, p.arches), "");
+}
+
+TEST(EnosysStub, X86_64WithoutX32AndX32Alone) {
+  for (auto arches : {std::vector<uint32_t>{SCMP_ARCH_X86_64}, std::vector<uint32_t>{SCMP_ARCH_X86_64, SCMP_ARCH_X32},
+                      std::vector<uint32_t>{SCMP_ARCH_X86_64, SCMP_ARCH_X86}}) {
+    Profile p;
+    p.default_action = SCMP_ACT_KILL_PROCESS;
+    p.arches = arches;
+    p.rules = runs_of(7);
+    Program lib = libseccomp_program(p);
+    std::vector<ArchLimit> limits = limits_of(p);
+    Program stubbed = prepend_enosys_stub(lib, limits);
+    EXPECT_EQ(stub_difference(lib, stubbed, limits, arches), "") << arches.size();
+    if (auto tree = relayout_seccomp_filter(stubbed)) {
+      EXPECT_EQ(stub_difference(lib, *tree, limits, arches), "");
+    }
+    // x32 alone (the native arch in the filter, its numbers not named).
+    std::vector<ArchLimit> x32_only = {{SCMP_ARCH_X32, kX32Bit + 500}};
+    EXPECT_EQ(stub_difference(lib, prepend_enosys_stub(lib, x32_only), x32_only, arches), "");
+  }
+}
+
+TEST(EnosysStub, S390MultiplexerAndArchesWithNothingNamed) {
+  const Program prog = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)};
+  std::vector<ArchLimit> s390 = {{SCMP_ARCH_S390X, 460}};
+  EXPECT_EQ(stub_difference(prog, prepend_enosys_stub(prog, s390), s390, {SCMP_ARCH_S390X}), "");
+  // runc leaves an arch whose names all are unknown alone.
+  EXPECT_EQ(prepend_enosys_stub(prog, {{SCMP_ARCH_AARCH64, 0}}).size(), prog.size());
+  EXPECT_EQ(prepend_enosys_stub(prog, {}).size(), prog.size());
+}
+
+// The kernel accepts the stubbed tree: syscall 1000 fails ENOSYS, a known
+// but unlisted syscall the default errno, an allowed one works.
+TEST(EnosysStub, TheKernelLoadsItAndUnknownSyscallsFailEnosys) {
+  Profile p;
+  p.default_action = SCMP_ACT_ERRNO(EPERM);
+  p.arches = {SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32};
+  for (int nr = 0; nr < 450; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (!name) continue;
+    std::free(name);
+    if (nr != SYS_getppid) p.rules.push_back({SCMP_ACT_ALLOW, nr, {}});
+  }
+  Program stubbed = prepend_enosys_stub(libseccomp_program(p), limits_of(p));
+  for (bool tree : {false, true}) {
+    Program prog = stubbed;
+    if (tree) {
+      auto t = relayout_seccomp_filter(stubbed);
+      if (!t) continue;  // one run of allowed numbers: nothing to shorten
+      prog = *t;
+    }
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      struct sock_fprog fprog = {static_cast<unsigned short>(prog.size()), prog.data()};
+      if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(10);
+      if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) ::_exit(11);
+      if (::syscall(SYS_getpid) <= 0) ::_exit(12);
+      if (::syscall(SYS_getppid) != -1 || errno != EPERM) ::_exit(13);
+      if (::syscall(1000) != -1 || errno != ENOSYS) ::_exit(14);
+      ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status)) << status;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << (tree ? "tree" : "plain") << ": 10 prctl, 11 load, 12 getpid, 13 getppid, 14 syscall 1000";
+  }
 }
 
 TEST(BpfLayout, ProgramsOutsideTheProvenSubsetAreLeftAlone) {
