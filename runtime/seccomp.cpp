@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "runtime/build_info.h"
 #include "runtime/bpf_layout.h"
 #include "runtime/files.h"
 #include "runtime/log.h"

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "runtime/build_info.h"
 #include "runtime/cli/cli.h"
 #include "runtime/log.h"
 
