@@ -20,9 +20,9 @@ void inherit_cpuset(const std::string& dir);
 void apply_blkio(const std::string& dir, const spec::BlockIO& b);
 void apply_net_cls(const std::string& dir, uint32_t class_id);
 void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios);
-// "deny a", then every rule in order to devices.allow / devices.deny.
+// Writes only the change from devices.list to the state `rules` give
+// (v1_devices.h), then checks devices.list.
 void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules);
-std::string device_rule_line(const spec::DeviceRule& r);  // "c 1:3 rwm", "a *:* rwm"
 
 // Stats readers.
 void cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, CpuStats& out);
