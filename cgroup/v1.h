@@ -26,6 +26,9 @@ void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& 
 
 // Stats readers.
 void cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, CpuStats& out);
+void cpuset_stats(const std::string& dir, CpusetStats& out);
+// "0-3,8" -> {0,1,2,3,8}; throws on a malformed list.
+std::vector<uint16_t> parse_cpu_list(const std::string& text);
 void memory_stats(const std::string& dir, MemoryStats& out);
 void pids_stats(const std::string& dir, PidsStats& out);
 void blkio_stats(const std::string& dir, BlkioStats& out);
