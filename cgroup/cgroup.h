@@ -30,8 +30,15 @@ using ProcessFilter = std::function<bool(pid_t)>;
 // that exist on this host.
 struct CpuStats {
   uint64_t total_usage = 0, usage_kernel = 0, usage_user = 0;
-  std::vector<uint64_t> percpu_usage;
+  std::vector<uint64_t> percpu_usage, percpu_kernel, percpu_user;
   uint64_t throttling_periods = 0, throttled_periods = 0, throttled_time = 0;
+};
+// cpuset.* of a v1 cpuset cgroup (runc's CPUSetStats); empty on v2.
+struct CpusetStats {
+  std::vector<uint16_t> cpus, mems;
+  uint64_t cpu_exclusive = 0, mem_hardwall = 0, mem_exclusive = 0, memory_migrate = 0, memory_spread_page = 0,
+           memory_spread_slab = 0, memory_pressure = 0, sched_load_balance = 0;
+  int64_t sched_relax_domain_level = 0;
 };
 struct MemoryEntry {
   uint64_t usage = 0, max_usage = 0, failcnt = 0, limit = 0;
@@ -58,6 +65,7 @@ struct HugetlbStats {
 };
 struct Stats {
   CpuStats cpu;
+  CpusetStats cpuset;
   MemoryStats memory;
   PidsStats pids;
   BlkioStats blkio;

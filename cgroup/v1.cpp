@@ -206,6 +206,7 @@ std::vector<std::string> V1Manager::made_parents() const {
 Stats V1Manager::stats() const {
   Stats s;
   cpu_stats(dir("cpu"), dir("cpuacct"), s.cpu);
+  if (has("cpuset")) cpuset_stats(dir("cpuset"), s.cpuset);
   if (has("memory")) memory_stats(dir("memory"), s.memory);
   if (has("pids")) pids_stats(dir("pids"), s.pids);
   if (has("blkio")) blkio_stats(dir("blkio"), s.blkio);

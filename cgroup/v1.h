@@ -20,12 +20,15 @@ void inherit_cpuset(const std::string& dir);
 void apply_blkio(const std::string& dir, const spec::BlockIO& b);
 void apply_net_cls(const std::string& dir, uint32_t class_id);
 void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>& prios);
-// "deny a", then every rule in order to devices.allow / devices.deny.
+// Writes only the change from devices.list to the state `rules` give
+// (v1_devices.h), then checks devices.list.
 void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules);
-std::string device_rule_line(const spec::DeviceRule& r);  // "c 1:3 rwm", "a *:* rwm"
 
 // Stats readers.
 void cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, CpuStats& out);
+void cpuset_stats(const std::string& dir, CpusetStats& out);
+// "0-3,8" -> {0,1,2,3,8}; throws on a malformed list.
+std::vector<uint16_t> parse_cpu_list(const std::string& text);
 void memory_stats(const std::string& dir, MemoryStats& out);
 void pids_stats(const std::string& dir, PidsStats& out);
 void blkio_stats(const std::string& dir, BlkioStats& out);

@@ -76,15 +76,32 @@ void parse_cpuacct_stat(const std::string& text, long ticks_per_second, uint64_t
   }
 }
 
+namespace {
+std::vector<uint64_t> read_percpu(const std::string& path) {
+  std::vector<uint64_t> out;
+  if (auto text = fs::try_read(path)) {
+    for (const auto& w : fs::split(fs::trim(*text), ' ')) {
+      if (auto v = fs::parse_uint(w)) out.push_back(*v);
+    }
+  }
+  return out;
+}
+}  // namespace
+
 void cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, CpuStats& out) {
   if (!cpuacct_dir.empty()) {
     out.total_usage = fs::read_uint(f(cpuacct_dir, "cpuacct.usage"));
-    if (auto text = fs::try_read(f(cpuacct_dir, "cpuacct.usage_percpu"))) {
-      for (const auto& w : fs::split(fs::trim(*text), ' ')) {
-        if (auto v = fs::parse_uint(w)) out.percpu_usage.push_back(*v);
-      }
-    }
-    if (auto text = fs::try_read(f(cpuacct_dir, "cpuacct.stat"))) {
+    out.percpu_usage = read_percpu(f(cpuacct_dir, "cpuacct.usage_percpu"));
+    out.percpu_kernel = read_percpu(f(cpuacct_dir, "cpuacct.usage_percpu_sys"));
+    out.percpu_user = read_percpu(f(cpuacct_dir, "cpuacct.usage_percpu_user"));
+    // Nanoseconds where the kernel has them; cpuacct.stat counts whole ticks
+    // (10 ms), which reads 0 for a container that has barely run.
+    auto user = fs::try_read(f(cpuacct_dir, "cpuacct.usage_user"));
+    auto sys = fs::try_read(f(cpuacct_dir, "cpuacct.usage_sys"));
+    if (user && sys) {
+      out.usage_user = fs::parse_uint(fs::trim(*user)).value_or(0);
+      out.usage_kernel = fs::parse_uint(fs::trim(*sys)).value_or(0);
+    } else if (auto text = fs::try_read(f(cpuacct_dir, "cpuacct.stat"))) {
       parse_cpuacct_stat(*text, ::sysconf(_SC_CLK_TCK), out.usage_user, out.usage_kernel);
     }
   }
@@ -93,6 +110,45 @@ void cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, CpuSt
     out.throttling_periods = st["nr_periods"];
     out.throttled_periods = st["nr_throttled"];
     out.throttled_time = st["throttled_time"];
+  }
+}
+
+std::vector<uint16_t> parse_cpu_list(const std::string& text) {
+  std::vector<uint16_t> out;
+  const std::string t = fs::trim(text);
+  if (t.empty()) return out;
+  auto num = [&](const std::string& s) {
+    auto v = fs::parse_uint(s);
+    if (!v || *v > 65535) throw Error("cpu list \"" + t + "\": bad number \"" + s + "\"", EINVAL);
+    return static_cast<uint16_t>(*v);
+  };
+  for (const auto& part : fs::split(t, ',')) {
+    auto dash = part.find('-');
+    uint16_t lo = num(part.substr(0, dash)), hi = dash == std::string::npos ? lo : num(part.substr(dash + 1));
+    if (hi < lo) throw Error("cpu list \"" + t + "\": bad range \"" + part + "\"", EINVAL);
+    for (uint32_t c = lo; c <= hi; ++c) out.push_back(static_cast<uint16_t>(c));
+  }
+  return out;
+}
+
+void cpuset_stats(const std::string& dir, CpusetStats& out) {
+  auto num = [&](const char* name) { return fs::read_uint(fs::join(dir, std::string("cpuset.") + name)); };
+  out.cpus = parse_cpu_list(fs::try_read(f(dir, "cpuset.cpus")).value_or(""));
+  out.mems = parse_cpu_list(fs::try_read(f(dir, "cpuset.mems")).value_or(""));
+  out.cpu_exclusive = num("cpu_exclusive");
+  out.mem_hardwall = num("mem_hardwall");
+  out.mem_exclusive = num("mem_exclusive");
+  out.memory_migrate = num("memory_migrate");
+  out.memory_spread_page = num("memory_spread_page");
+  out.memory_spread_slab = num("memory_spread_slab");
+  out.memory_pressure = num("memory_pressure");
+  out.sched_load_balance = num("sched_load_balance");
+  // -1 (the default) is not a uint.
+  if (auto t = fs::try_read(f(dir, "cpuset.sched_relax_domain_level"))) {
+    try {
+      out.sched_relax_domain_level = std::stoll(fs::trim(*t));
+    } catch (const std::exception&) {
+    }
   }
 }
 

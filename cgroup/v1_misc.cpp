@@ -3,6 +3,7 @@
 
 #include "cgroup/fs.h"
 #include "cgroup/v1.h"
+#include "cgroup/v1_devices.h"
 #include "spec/error.h"
 
 namespace minirun::cgroup::v1 {
@@ -21,18 +22,21 @@ void apply_net_prio(const std::string& dir, const std::vector<spec::NetPriority>
   }
 }
 
-std::string device_rule_line(const spec::DeviceRule& r) {
-  auto num = [](const std::optional<int64_t>& v) { return v && *v >= 0 ? std::to_string(*v) : std::string("*"); };
-  return r.type + " " + num(r.major) + ":" + num(r.minor) + " " + r.access;
-}
-
 void apply_devices(const std::string& dir, const std::vector<spec::DeviceRule>& rules) {
   if (rules.empty()) return;
+  const DeviceState want = device_state_from_rules(rules);
+  const std::string list = f(dir, "devices.list");
+  // Only the difference from what is in place: "deny a" then re-allowing
+  // would make allowed devices fail for a running container meanwhile.
+  const auto writes = device_transition(parse_devices_list(fs::read(list)), want);
+  if (writes.empty()) return;
   fs::FieldWriter allow(f(dir, "devices.allow")), deny(f(dir, "devices.deny"));
-  deny.write("devices", "a");
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const auto& r = rules[i];
-    (r.allow ? allow : deny).write("devices[" + std::to_string(i) + "]", device_rule_line(r));
+  for (const auto& w : writes) (w.allow ? allow : deny).write("devices", w.line);
+  // A whitelist must now match exactly; a blacklist's denies are not listed.
+  const DeviceState got = parse_devices_list(fs::read(list));
+  if (want.default_allow ? !got.default_allow : got != want) {
+    throw Error("linux.resources.devices: " + list + " does not hold the rules written (a parent cgroup may forbid some)",
+                EPERM);
   }
 }
 

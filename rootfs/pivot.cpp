@@ -89,6 +89,12 @@ void enter(const Options& o, const std::string& root) {
   } else {
     pivot_into(root);
   }
+  // The pivot needed the root's mount private (make_parent_mount_private):
+  // a shared "/" asked for is made so now, as the new root.
+  if (!o.propagation.empty()) {
+    const unsigned long flags = root_propagation_flags(o.propagation);
+    if (flags & MS_SHARED) mount_or_throw("make / " + o.propagation, nullptr, "/", nullptr, flags, nullptr);
+  }
 }
 
 }  // namespace minirun::rootfs

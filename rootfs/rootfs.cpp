@@ -34,17 +34,21 @@ void set_root_propagation(const std::string& name) {
   mount_or_throw("make / " + (name.empty() ? std::string("rslave") : name), nullptr, "/", nullptr, flags, nullptr);
 }
 
-// pivot_root refuses a new root whose parent mount is shared (possible with
-// rootfsPropagation=shared); like runc, make that parent private.
+// pivot_root refuses a new root whose mount, or the mount below it, is
+// shared (rootfsPropagation "shared"/"rshared"), and the bind of a shared
+// rootfs would reach the host.  Like runc, make the mount holding the rootfs
+// private: the rootfs itself when it is a mount point (containerd's overlay),
+// else the one below it.  enter() applies the propagation asked for again
+// after the pivot.
 void make_parent_mount_private(const std::string& root, const std::string& propagation) {
   // After a recursive slave or private "/", no mount is shared: no need to
   // read (and have the kernel generate) the mount table.
   const unsigned long flags = root_propagation_flags(propagation);
   if ((flags & MS_REC) && (flags & (MS_SLAVE | MS_PRIVATE))) return;
   const std::vector<MountInfo> mounts = read_mountinfo();
-  const MountInfo* parent = mount_containing(mounts, parent_dir(clean_absolute(root)));
-  if (!parent || parent->optional.find("shared:") == std::string::npos) return;
-  mount_or_throw("make " + parent->mount_point + " private", nullptr, parent->mount_point, nullptr, MS_PRIVATE,
+  const MountInfo* holder = mount_containing(mounts, clean_absolute(root));
+  if (!holder || holder->optional.find("shared:") == std::string::npos) return;
+  mount_or_throw("make " + holder->mount_point + " private", nullptr, holder->mount_point, nullptr, MS_PRIVATE,
                  nullptr);
 }
 

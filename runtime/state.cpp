@@ -260,12 +260,14 @@ Status current_status(const StateStore& store, const ContainerState& s) {
 }
 
 nlohmann::ordered_json state_object(const ContainerState& s, Status status) {
-  // runc's field order, which people diffing outputs expect.
+  // runc's field order, which people diffing outputs expect (annotations,
+  // omitted when empty, before owner).
   nlohmann::ordered_json j = {
       {"ociVersion", "1.0.2-dev"},     {"id", s.id},         {"pid", status == Status::stopped ? 0 : s.pid},
       {"status", status_name(status)}, {"bundle", s.bundle}, {"rootfs", s.rootfs},
-      {"created", s.created},          {"owner", s.owner}};
+      {"created", s.created}};
   if (!s.annotations.empty()) j["annotations"] = s.annotations;
+  j["owner"] = s.owner;
   return j;
 }
 

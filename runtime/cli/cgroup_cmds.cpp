@@ -8,6 +8,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <type_traits>
 
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
@@ -20,6 +21,7 @@
 namespace minirun::runtime::cli {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 static std::unique_ptr<cgroup::Manager> running_cgroup(const StateStore& store, const ContainerState& st) {
   if (current_status(store, st) == Status::stopped) throw Error("container not running");
@@ -206,40 +208,94 @@ void add_update(CLI::App& app, Globals& g, Action& action) {
   });
 }
 
-static json stats_json(const cgroup::Stats& s) {
-  auto entry = [](const cgroup::MemoryEntry& e) {
-    return json{{"limit", e.limit}, {"usage", e.usage}, {"max", e.max_usage}, {"failcnt", e.failcnt}};
+static ordered_json cpuset_json(const cgroup::CpusetStats& c) {
+  ordered_json o = ordered_json::object();
+  if (!c.cpus.empty()) o["cpus"] = c.cpus;
+  o["cpu_exclusive"] = c.cpu_exclusive;
+  if (!c.mems.empty()) o["mems"] = c.mems;
+  o["mem_hardwall"] = c.mem_hardwall;
+  o["mem_exclusive"] = c.mem_exclusive;
+  o["memory_migrate"] = c.memory_migrate;
+  o["memory_spread_page"] = c.memory_spread_page;
+  o["memory_spread_slab"] = c.memory_spread_slab;
+  o["memory_pressure"] = c.memory_pressure;
+  o["sched_load_balance"] = c.sched_load_balance;
+  o["sched_relax_domain_level"] = c.sched_relax_domain_level;
+  return o;
+}
+
+// runc's types.Stats as runc 1.1 prints it: its field order, and what Go's
+// omitempty drops (zero numbers, empty lists) left out.
+static ordered_json stats_json(const cgroup::Stats& s) {
+  auto opt = [](ordered_json& o, const char* key, const auto& v) {
+    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
+      if (v != 0) o[key] = v;
+    } else {
+      if (!v.empty()) o[key] = v;
+    }
   };
-  auto blkio = [](const std::vector<cgroup::BlkioEntry>& v) {
-    json a = json::array();
-    for (const auto& e : v) a.push_back({{"major", e.major}, {"minor", e.minor}, {"op", e.op}, {"value", e.value}});
+  auto entry = [&](const cgroup::MemoryEntry& e) {
+    ordered_json o = {{"limit", e.limit}};
+    opt(o, "usage", e.usage);
+    opt(o, "max", e.max_usage);
+    o["failcnt"] = e.failcnt;
+    return o;
+  };
+  auto blkio = [&](const std::vector<cgroup::BlkioEntry>& v) {
+    ordered_json a = ordered_json::array();
+    for (const auto& e : v) {
+      ordered_json o = ordered_json::object();
+      opt(o, "major", e.major);
+      opt(o, "minor", e.minor);
+      opt(o, "op", e.op);
+      opt(o, "value", e.value);
+      a.push_back(std::move(o));
+    }
     return a;
   };
-  json hugetlb = json::object();
-  for (const auto& [size, h] : s.hugetlb)
-    hugetlb[size] = {{"usage", h.usage}, {"max", h.max_usage}, {"failcnt", h.failcnt}};
-  return json{{"cpu",
-               {{"usage",
-                 {{"total", s.cpu.total_usage},
-                  {"percpu", s.cpu.percpu_usage},
-                  {"kernel", s.cpu.usage_kernel},
-                  {"user", s.cpu.usage_user}}},
-                {"throttling",
-                 {{"periods", s.cpu.throttling_periods},
-                  {"throttledPeriods", s.cpu.throttled_periods},
-                  {"throttledTime", s.cpu.throttled_time}}}}},
-              {"memory",
-               {{"cache", s.memory.cache},
-                {"usage", entry(s.memory.usage)},
-                {"swap", entry(s.memory.swap)},
-                {"kernel", entry(s.memory.kernel)},
-                {"kernelTCP", entry(s.memory.kernel_tcp)},
-                {"raw", s.memory.raw}}},
-              {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
-              {"blkio",
-               {{"ioServiceBytesRecursive", blkio(s.blkio.io_service_bytes_recursive)},
-                {"ioServicedRecursive", blkio(s.blkio.io_serviced_recursive)}}},
-              {"hugetlb", hugetlb}};
+  ordered_json usage = ordered_json::object();
+  opt(usage, "total", s.cpu.total_usage);
+  opt(usage, "percpu", s.cpu.percpu_usage);
+  opt(usage, "percpu_kernel", s.cpu.percpu_kernel);
+  opt(usage, "percpu_user", s.cpu.percpu_user);
+  usage["kernel"] = s.cpu.usage_kernel;
+  usage["user"] = s.cpu.usage_user;
+  ordered_json throttling = ordered_json::object();
+  opt(throttling, "periods", s.cpu.throttling_periods);
+  opt(throttling, "throttledPeriods", s.cpu.throttled_periods);
+  opt(throttling, "throttledTime", s.cpu.throttled_time);
+
+  ordered_json memory = ordered_json::object();
+  opt(memory, "cache", s.memory.cache);
+  memory["usage"] = entry(s.memory.usage);
+  memory["swap"] = entry(s.memory.swap);
+  memory["kernel"] = entry(s.memory.kernel);
+  memory["kernelTCP"] = entry(s.memory.kernel_tcp);
+  if (!s.memory.raw.empty()) memory["raw"] = s.memory.raw;  // a Go map: keys sorted, as std::map
+
+  ordered_json pids = ordered_json::object();
+  opt(pids, "current", s.pids.current);
+  opt(pids, "limit", s.pids.limit);
+  ordered_json io = ordered_json::object();
+  if (!s.blkio.io_service_bytes_recursive.empty())
+    io["ioServiceBytesRecursive"] = blkio(s.blkio.io_service_bytes_recursive);
+  if (!s.blkio.io_serviced_recursive.empty()) io["ioServicedRecursive"] = blkio(s.blkio.io_serviced_recursive);
+  ordered_json hugetlb = ordered_json::object();
+  for (const auto& [size, h] : s.hugetlb) {
+    ordered_json o = ordered_json::object();
+    opt(o, "usage", h.usage);
+    opt(o, "max", h.max_usage);
+    o["failcnt"] = h.failcnt;
+    hugetlb[size] = std::move(o);
+  }
+  return ordered_json{{"cpu", {{"usage", usage}, {"throttling", throttling}}},
+                      {"cpuset", cpuset_json(s.cpuset)},
+                      {"memory", memory},
+                      {"pids", pids},
+                      {"blkio", io},
+                      {"hugetlb", hugetlb},
+                      {"intel_rdt", ordered_json::object()},
+                      {"network_interfaces", nullptr}};
 }
 
 // A Go duration as runc's --interval takes it: "5s", "500ms", "1m30s", "1h".
@@ -291,8 +347,9 @@ void add_events(CLI::App& app, Globals& g, Action& action) {
         auto st = store.load(id);
         auto period = parse_interval(interval);
         auto cg = running_cgroup(store, st);
-        auto event = [&](const char* type, const json& data) {
-          json e = {{"type", type}, {"id", id}};
+        // runc's field order: type, id, data.
+        auto event = [&](const char* type, const ordered_json& data) {
+          ordered_json e = {{"type", type}, {"id", id}};
           if (!data.is_null()) e["data"] = data;
           std::puts(e.dump().c_str());
           std::fflush(stdout);

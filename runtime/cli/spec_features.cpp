@@ -79,10 +79,11 @@ void add_features(CLI::App& app, Globals&, Action& action) {
             {"selinux", {{"enabled", false}}},
             {"intelRdt", {{"enabled", false}}},
             {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
+          // Sorted, as Go prints a map.
           {"annotations",
            {{"io.github.minirun.version", MINIRUN_VERSION},
-            {"run.minirun.rootfs.overlay", "overlayfs rootfs: \"true\""},
-            {"run.minirun.network", "\"bridge\", \"none\" or a netns path"}}}};
+            {"run.minirun.network", "\"bridge\", \"none\" or a netns path"},
+            {"run.minirun.rootfs.overlay", "overlayfs rootfs: \"true\""}}}};
       std::puts(f.dump(4).c_str());
       return 0;
     };

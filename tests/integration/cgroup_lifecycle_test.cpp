@@ -236,7 +236,7 @@ TEST_F(CgroupLifecycleTest, EventsStreamAnOomEventAndStateShowsIt) {
   ASSERT_EQ(s.code, 0) << s.err;
   Result e = events.get();
   EXPECT_EQ(e.code, 0) << e.err;
-  EXPECT_EQ(e.out, "{\"id\":\"oomev\",\"type\":\"oom\"}\n") << "events exits when the init dies";
+  EXPECT_EQ(e.out, "{\"type\":\"oom\",\"id\":\"oomev\"}\n") << "events exits when the init dies";
   wait_until([&] { return status_of("oomev") == "stopped"; });
   Result st = minirun({"state", "oomev"});
   ASSERT_EQ(st.code, 0) << st.err;

@@ -410,6 +410,34 @@ static int ptrace_inject(const char* dir) {
   return 0;
 }
 
+static int write_text(const char* dir, const char* name, const char* text) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE* f = fopen(path, "w");
+  if (!f) return -1;
+  fputs(text, f);
+  return fclose(f);
+}
+
+static int devloop(const char* dev, const char* dir) {
+  char stop[4096], buf[64];
+  snprintf(stop, sizeof stop, "%s/stop", dir);
+  long reads = 0, failures = 0;
+  const char* first = "none";
+  for (;;) {
+    int fd = open(dev, O_RDONLY);
+    if (fd < 0 || read(fd, buf, sizeof buf) < 0) {
+      if (!failures++) first = errno_name(errno);
+    }
+    if (fd >= 0) close(fd);
+    if (++reads == 1 && write_text(dir, "started", "1\n") != 0) return 3;
+    if ((reads & 63) == 0 && access(stop, F_OK) == 0) break;
+  }
+  char result[256];
+  snprintf(result, sizeof result, "reads=%ld\nfailures=%ld\nfirst=%s\n", reads, failures, first);
+  return write_text(dir, "result", result) == 0 ? 0 : 3;
+}
+
 static long now_ms(clockid_t c) {
   struct timespec ts;
   clock_gettime(c, &ts);
@@ -525,6 +553,9 @@ int main(int argc, char** argv) {
     printf("%s\n", rc >= 0 ? "ok" : errno_name(errno));
     return rc >= 0 ? 0 : 1;
   }
+  // Opens and reads PATH in a loop: DIR/started once it ran, then until
+  // DIR/stop exists; DIR/result gets "reads=N failures=M first=ERRNO".
+  if (!strcmp(cmd, "devloop") && argc > 3) return devloop(argv[2], argv[3]);
   fprintf(stderr, "probe: unknown command %s\n", cmd);
   return 2;
 }

@@ -39,15 +39,6 @@ TEST(CgroupHelpers, SwapToV2IsSwapMinusLimit) {
   EXPECT_THROW(v2::swap_to_v2(50, 0), Error);
 }
 
-TEST(CgroupHelpers, DeviceRuleLineUsesStarForAbsent) {
-  spec::DeviceRule all;
-  EXPECT_EQ(v1::device_rule_line(all), "a *:* rwm");
-  spec::DeviceRule null_dev{true, "c", 1, 3, "rwm"};
-  EXPECT_EQ(v1::device_rule_line(null_dev), "c 1:3 rwm");
-  spec::DeviceRule any_minor{true, "b", 8, std::nullopt, "r"};
-  EXPECT_EQ(v1::device_rule_line(any_minor), "b 8:* r");
-}
-
 TEST(CgroupHelpers, ParseBlkioStatSkipsTotal) {
   auto e = v1::parse_blkio_stat("8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 1\n8:0 Async 2\n8:0 Total 12288\nTotal 12288\n");
   ASSERT_EQ(e.size(), 5u);

@@ -1,0 +1,74 @@
+// Issue 16: rootfsPropagation "rshared" (what containerd sets for a CRI
+// bidirectional mount) with the rootfs a mount point below a shared mount,
+// as containerd's overlay is: the container starts, and mounts under an
+// rbind+rshared volume travel both ways.  The same steps run with runc.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+namespace minirun::test {
+namespace {
+
+constexpr const char* kRunc = "/usr/sbin/runc";
+
+// Runs in a private mount namespace of its own (nothing reaches the host's):
+// a shared tmpfs T holding the rootfs (a bind mount point) and the volume
+// source T/src.  Prints key=value lines; the namespace ends with the script.
+const char* kScript = R"SH(
+RT=$1 ROOT=$2 BUNDLE=$3 T=$4 ID=$5 ROOTFS=$6
+rt() { "$RT" --root "$ROOT" "$@"; }
+mount -t tmpfs pg-shared "$T" && mount --make-shared "$T" || { echo setup=failed; exit 1; }
+mkdir "$T/rootfs" "$T/src" && mount --bind "$ROOTFS" "$T/rootfs" || { echo setup=failed; exit 1; }
+if rt run -d -b "$BUNDLE" "$ID" >/dev/null 2>"$T/run.err"; then echo run=ok; else echo "run=$(cat "$T/run.err")"; exit 0; fi
+mkdir "$T/src/fromhost" && mount -t tmpfs pg-fromhost "$T/src/fromhost" && echo hi > "$T/src/fromhost/x"
+echo "host_to_container=$(rt exec "$ID" cat /shared/fromhost/x 2>&1)"
+rt exec "$ID" sh -c 'mkdir /shared/fromct && mount -t tmpfs pg-fromct /shared/fromct && echo yo > /shared/fromct/y'
+echo "container_to_host=$(cat "$T/src/fromct/y" 2>&1)"
+echo "root_shared=$(rt exec "$ID" sh -c "grep -c '^[0-9]* [0-9]* [^ ]* [^ ]* / .* shared:' /proc/self/mountinfo")"
+rt delete -f "$ID" >/dev/null 2>&1
+echo "deleted=$(rt state "$ID" >/dev/null 2>&1 && echo no || echo yes)"
+umount "$T/src/fromct" "$T/src/fromhost" "$T/rootfs" 2>/dev/null
+umount -l "$T" && echo cleaned=yes
+)SH";
+
+class RuncParityRootfsTest : public MinirunTest {
+ protected:
+  Result check(const std::string& runtime, const std::string& root, const std::string& id) {
+    Bundle b(true);
+    const std::string t = root_ + "/shared-" + id;
+    run_command({"mkdir", "-p", t});
+    b.config["root"] = {{"path", t + "/rootfs"}, {"readonly", false}};
+    b.config["linux"]["rootfsPropagation"] = "rshared";
+    b.config["mounts"].push_back(
+        {{"destination", "/shared"}, {"type", "bind"}, {"source", t + "/src"}, {"options", {"rbind", "rshared"}}});
+    for (const char* set : {"bounding", "effective", "permitted"})
+      b.config["process"]["capabilities"][set].push_back("CAP_SYS_ADMIN");
+    b.set_args({"sleep", "600"});
+    return run_command({"unshare", "-m", "--propagation", "private", "sh", "-c", kScript, "check", runtime, root,
+                        b.dir(), t, id, b.dir() + "/rootfs"});
+  }
+  void expect_both_ways(const Result& r) {
+    EXPECT_EQ(field(r.out, "run"), "ok") << r.out << r.err;
+    EXPECT_EQ(field(r.out, "host_to_container"), "hi") << "a host mount under the shared source, in the container";
+    EXPECT_EQ(field(r.out, "container_to_host"), "yo") << "a container mount under /shared, on the host";
+    EXPECT_EQ(field(r.out, "deleted"), "yes");
+    EXPECT_EQ(field(r.out, "cleaned"), "yes") << r.out << r.err;
+  }
+};
+
+TEST_F(RuncParityRootfsTest, RsharedRootfsBelowASharedMountStartsAndPropagatesBothWays) {
+  Result r = check(MINIRUN_BIN, root_, "pg-rshared");
+  expect_both_ways(r);
+  EXPECT_EQ(field(r.out, "root_shared"), "1") << "/ is rshared as asked, after the pivot";
+  expect_no_leftovers("pg-rshared");
+}
+
+TEST_F(RuncParityRootfsTest, RuncDoesTheSame) {
+  if (access(kRunc, X_OK) != 0) GTEST_SKIP() << "no runc at " << kRunc;
+  expect_both_ways(check(kRunc, root_ + "/runc", "pg-rshared-runc"));
+}
+
+}  // namespace
+}  // namespace minirun::test
