@@ -24,24 +24,6 @@ namespace minirun::test {
 namespace {
 
 
-// Reads fd until `until` shows up, EOF/EIO, or the timeout.
-std::string read_until(int fd, const std::string& until, int timeout_ms = 10000) {
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (until.empty() || out.find(until) == std::string::npos) {
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
-    if (left <= 0) break;
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, left) <= 0) continue;
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;  // EIO: every slave fd is closed
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 class CliConsoleTest : public MinirunTest {
  protected:
   std::string socket_path(const std::string& name) { return root_ + "/" + name + ".sock"; }

@@ -1,5 +1,6 @@
 // A --console-socket peer for the tests: listens on a unix socket and
-// receives one pty master (SCM_RIGHTS), as conmon and containerd's shim do.
+// receives one pty master (SCM_RIGHTS), as conmon and containerd's shim do;
+// and read_until() for what the pty gives.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -63,5 +65,23 @@ class ConsoleSocket {
   int listen_fd_ = -1;
   int master_ = -1;
 };
+
+// Reads fd until `until` shows up, EOF/EIO, or the timeout.
+inline std::string read_until(int fd, const std::string& until, int timeout_ms = 10000) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (until.empty() || out.find(until) == std::string::npos) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) break;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, left) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;  // EIO: every slave fd is closed
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
 
 }  // namespace minirun::test

@@ -29,24 +29,6 @@ using nlohmann::json;
 const char* kRunc = "/usr/sbin/runc";
 
 
-// Everything the pty gives until every slave is closed (EIO) or the timeout.
-std::string read_all(int fd, int timeout_ms = 10000) {
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
-    if (left <= 0) break;
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, left) <= 0) continue;
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
@@ -158,7 +140,7 @@ TEST_P(RuncParityProcTest, PtyBelongsToTheProcessUser) {
   runner.join();
   ASSERT_EQ(e.code, 0) << e.err;
   ASSERT_GE(master, 0) << "exec -t sent no pty master";
-  std::string exec_out = read_all(master);
+  std::string exec_out = read_until(master, "");
   EXPECT_NE(exec_out.find("owner=1001:5"), std::string::npos) << "exec -t: " << exec_out;
   done(c);
 }
