@@ -52,9 +52,7 @@ std::string default_state_root() {
   if (xdg && *xdg == '/') return std::string(xdg) + "/minirun";
   std::string run_user = "/run/user/" + std::to_string(uid);
   struct stat st;
-  if (::stat(run_user.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
-      !(st.st_mode & (S_IWGRP | S_IWOTH)))
-    return run_user + "/minirun";
+  if (::stat(run_user.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && owned_by_caller(st)) return run_user + "/minirun";
   throw Error("no private state directory for uid " + std::to_string(uid) +
               ": set XDG_RUNTIME_DIR or --root to a directory of your own");
 }
