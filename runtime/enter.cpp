@@ -56,7 +56,7 @@ void enter_container(Entry& e) {
   plan.setgroups_allowed = e.setgroups_allowed;
   plan.listener_sock = e.sync_fd;
   // A NOTIFY listener must reach the parent while it still listens.
-  if (e.seccomp && e.seccomp->notify) load_seccomp_early(plan);
+  if (e.seccomp && e.seccomp->notify) load_remaining_seccomp(plan);
   std::vector<int> keep = e.keep_fds;
   keep.push_back(e.sync_fd);
   close_fds_except(e.preserve_fds, keep);

@@ -236,10 +236,6 @@ static void send_listener(const ExecPlan& plan, int listener) {
   send_message(plan.listener_sock, Stage::seccomp_listener, "", fd.get());
 }
 
-static void load_planned_seccomp(ExecPlan& plan);
-
-void load_seccomp_early(ExecPlan& plan) { load_remaining_seccomp(plan); }
-
 static std::vector<cap_value_t> capability_values(const std::vector<std::string>& names) {
   std::vector<cap_value_t> out;
   for (const auto& n : names) {

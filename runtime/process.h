@@ -46,14 +46,9 @@ struct ExecPlan {
   std::vector<std::string> envp;
   const SeccompProgram* seccomp = nullptr;  // null: none
   bool setgroups_allowed = true;            // false in a rootless user namespace
-  bool seccomp_loaded = false;              // load_seccomp_early() already did it
+  bool seccomp_loaded = false;              // load_remaining_seccomp() or finalize_process() did it
   int listener_sock = -1;                   // where a NOTIFY listener fd goes (Stage::seccomp_listener)
 };
-
-// Loads the plan's filter now, while the parent still listens on
-// listener_sock, and sends it the NOTIFY listener fd.  Needs CAP_SYS_ADMIN
-// (we are still root here).  finalize_process then skips loading.
-void load_seccomp_early(ExecPlan& plan);
 
 // Drops to the configured user and capability sets, sets umask, cwd (checked
 // to be inside the root), no_new_privs.  Without no_new_privs it loads the
@@ -61,7 +56,8 @@ void load_seccomp_early(ExecPlan& plan);
 void finalize_process(const spec::Process& p, ExecPlan& plan);
 // Loads the filter if nothing did yet: with no_new_privs, after
 // finalize_process, and before anything of the image runs (the init's wait
-// for `start` and its startContainer hooks included).
+// for `start` and its startContainer hooks included); with a NOTIFY rule,
+// early, while the parent still listens for the listener fd.
 void load_remaining_seccomp(ExecPlan& plan);
 // execve; returns only by throwing.
 [[noreturn]] void exec_process(const ExecPlan& plan);
