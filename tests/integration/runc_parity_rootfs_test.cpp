@@ -1,8 +1,12 @@
 // Issue 16: rootfsPropagation "rshared" (what containerd sets for a CRI
 // bidirectional mount) with the rootfs a mount point below a shared mount,
 // as containerd's overlay is: the container starts, and mounts under an
-// rbind+rshared volume travel both ways.  The same steps run with runc.
+// rbind+rshared volume travel both ways.  And a bind source under a dir only
+// the host's root may enter, in a container with a user namespace.  The same
+// steps run with runc.
 #include <unistd.h>
+
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -69,6 +73,68 @@ TEST_F(RuncParityRootfsTest, RuncDoesTheSame) {
   if (access(kRunc, X_OK) != 0) GTEST_SKIP() << "no runc at " << kRunc;
   expect_both_ways(check(kRunc, root_ + "/runc", "pg-rshared-runc"));
 }
+
+// A user namespace maps the container's root to host uid 100000, which may
+// not enter BUNDLE/private (0700, host root's); runc opens bind sources
+// before the init joins the user namespace, so the mount still works.
+class UsernsBindSourceTest : public MinirunTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    MinirunTest::SetUp();
+    if (GetParam() != MINIRUN_BIN && access(GetParam().c_str(), X_OK) != 0) GTEST_SKIP() << "no " << GetParam();
+    b_ = std::make_unique<Bundle>(true);
+    auto& c = b_->config;
+    c["linux"]["namespaces"].push_back({{"type", "user"}});
+    c["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+    c["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+    // A user namespace cannot mount a v1 cgroup bind or sysfs it does not own.
+    auto& mounts = c["mounts"];
+    for (auto it = mounts.begin(); it != mounts.end();)
+      it = ((*it)["type"] == "cgroup" || (*it)["type"] == "sysfs") ? mounts.erase(it) : it + 1;
+    mounts.push_back({{"destination", "/mnt/priv"}, {"type", "bind"}, {"source", "private/dir"}, {"options", {"rbind", "ro"}}});
+    run_command({"chown", "-R", "100000:100000", b_->rootfs()});
+    run_command({"chmod", "755", b_->dir()});
+    const std::string priv = b_->dir() + "/private";
+    run_command({"mkdir", "-p", priv + "/dir"});
+    run_command({"sh", "-c", "echo from-host > " + priv + "/dir/f && chmod 700 " + priv + " && chmod 755 " + priv + "/dir"});
+    root_dir_ = GetParam() == MINIRUN_BIN ? root_ : root_ + "/runc";
+  }
+  Result rt(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{GetParam(), "--root", root_dir_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+  }
+  std::unique_ptr<Bundle> b_;
+  std::string root_dir_;
+};
+
+TEST_P(UsernsBindSourceTest, RunMountsASourceOnlyHostRootCanReach) {
+  // The premise: the container's root cannot walk there by itself.
+  Result direct = run_command({"setpriv", "--reuid=100000", "--regid=100000", "--clear-groups", "cat",
+                               b_->dir() + "/private/dir/f"});
+  ASSERT_NE(direct.code, 0) << "uid 100000 can read the private source: the test proves nothing";
+  b_->set_args({"cat", "/mnt/priv/f"});
+  Result r = rt({"run", "-b", b_->dir(), "ub-run"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "from-host\n") << r.err;
+  rt({"delete", "-f", "ub-run"});
+}
+
+TEST_P(UsernsBindSourceTest, CreateStartAndExecSeeIt) {
+  b_->set_args({"sleep", "600"});
+  Result c = rt({"create", "-b", b_->dir(), "ub-cs"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(rt({"start", "ub-cs"}).code, 0);
+  Result e = rt({"exec", "ub-cs", "cat", "/mnt/priv/f"});
+  EXPECT_EQ(e.out, "from-host\n") << e.err;
+  Result w = rt({"exec", "ub-cs", "sh", "-c", "echo x > /mnt/priv/g"});
+  EXPECT_NE(w.code, 0) << "ro was asked for";
+  EXPECT_EQ(rt({"delete", "-f", "ub-cs"}).code, 0);
+  if (GetParam() == MINIRUN_BIN) expect_no_leftovers("ub-cs");
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, UsernsBindSourceTest, ::testing::Values(std::string(MINIRUN_BIN), std::string(kRunc)),
+                         [](const auto& info) { return info.param == kRunc ? std::string("runc") : std::string("minirun"); });
 
 }  // namespace
 }  // namespace minirun::test
