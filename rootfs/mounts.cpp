@@ -4,7 +4,9 @@
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "rootfs/mount_calls.h"
 #include "rootfs/path_names.h"
@@ -39,19 +41,25 @@ void adjust_new_mount(const PreparedRoot& root, const spec::Mount& m, const Moun
   set_propagation(what, path, f.propagation);
 }
 
-void mount_bind_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
+// `tree`: the source as a detached mount the runtime opened (or -1).
+void mount_bind_entry(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f, int tree) {
   const std::string what = describe_mount(m);
   const std::string source = bind_source(root.options, m.source);
   struct stat st {};
-  if (::stat(source.c_str(), &st) != 0) throw_errno(what);
+  if ((tree >= 0 ? ::fstat(tree, &st) : ::stat(source.c_str(), &st)) != 0) throw_errno(what);
   UniqueFd target = with_context(what, [&] {
     return S_ISDIR(st.st_mode) ? mkdir_all_in_root(root.fd.get(), m.destination)
                                : make_file_in_root(root.fd.get(), m.destination);
   });
   struct statfs source_fs {};
-  if (::statfs(source.c_str(), &source_fs) != 0) throw_errno(what);
+  if ((tree >= 0 ? ::fstatfs(tree, &source_fs) : ::statfs(source.c_str(), &source_fs)) != 0) throw_errno(what);
   check_proc_destination(root, what, target.get(), source_fs.f_type == PROC_SUPER_MAGIC);
-  mount_or_throw(what, source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (f.flags & MS_REC), nullptr);
+  if (tree >= 0) {
+    if (::syscall(SYS_move_mount, tree, "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+      throw_errno(what + ": move_mount");
+  } else {
+    mount_or_throw(what, source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (f.flags & MS_REC), nullptr);
+  }
   adjust_new_mount(root, m, f, true);
 }
 
@@ -111,11 +119,28 @@ std::string describe_mount(const spec::Mount& m) {
   return "mount " + source + " on " + m.destination;
 }
 
-void mount_config_entry(const PreparedRoot& root, const spec::Mount& m) {
+std::vector<UniqueFd> open_bind_sources(Options& o) {
+  std::vector<UniqueFd> trees;
+  o.bind_source_trees.assign(o.mounts.size(), -1);
+  for (size_t i = 0; i < o.mounts.size(); ++i) {
+    const spec::Mount& m = o.mounts[i];
+    const MountFlags f = parse_mount_options(m.options);
+    if (!is_bind(m, f)) continue;
+    const std::string source = bind_source(o, m.source);
+    UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, source.c_str(),
+                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((f.flags & MS_REC) ? AT_RECURSIVE : 0))));
+    if (!tree) continue;
+    o.bind_source_trees[i] = tree.get();
+    trees.push_back(std::move(tree));
+  }
+  return trees;
+}
+
+void mount_config_entry(const PreparedRoot& root, const spec::Mount& m, int tree) {
   const MountFlags f = parse_mount_options(m.options);
   const std::string dest = clean_absolute(m.destination);
   if (is_bind(m, f)) {
-    mount_bind_entry(root, m, f);
+    mount_bind_entry(root, m, f, tree);
   } else if (m.type == "proc" || m.type == "sysfs" || dest == "/proc" || dest == "/sys") {
     mount_proc_like_entry(root, m, f);
   } else if (m.type == "tmpfs") {

@@ -100,7 +100,8 @@ std::string prepare(const Options& o) {
   PreparedRoot prepared{o, root, UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), ""};
   if (!prepared.fd) throw_errno("open rootfs " + root);
   prepared.real_path = real_path_of(prepared.fd.get());
-  for (const spec::Mount& m : o.mounts) mount_config_entry(prepared, m);
+  for (size_t i = 0; i < o.mounts.size(); ++i)
+    mount_config_entry(prepared, o.mounts[i], i < o.bind_source_trees.size() ? o.bind_source_trees[i] : -1);
   if (needs_dev_setup(o)) create_dev_nodes(prepared);
   install_generated_files(prepared);
   return root;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "spec/spec.h"
+#include "spec/unique_fd.h"
 
 namespace minirun::rootfs {
 
@@ -57,7 +58,21 @@ struct Options {
   // The hierarchies the init is in once it joined its cgroup, as the runtime
   // knows them; unset: read from /proc/self/mountinfo and /proc/self/cgroup.
   std::optional<std::vector<CgroupV1Hierarchy>> cgroup_v1;
+  // Bind sources the runtime opened as host root before the init joined a
+  // user namespace (open_bind_sources): detached mount trees, indexed like
+  // `mounts`, -1 where the init opens the source itself.
+  std::vector<int> bind_source_trees;
 };
+
+// With a user namespace the init's root is an unprivileged host uid, which
+// may not be able to walk to a bind source (a 0700 dir of host root's).  So
+// the runtime, still host root, clones each bind source into a detached
+// mount tree first (open_tree), as runc opens them before entering the user
+// namespace; the init attaches the trees with move_mount.  Fills
+// o.bind_source_trees and returns the fds, which the caller keeps open
+// until the init is cloned.  A source that cannot be opened here is left to
+// the init, which then fails with its usual error.
+std::vector<UniqueFd> open_bind_sources(Options& o);
 
 // Steps run by the init in order, with hooks in between (runc's order):
 //   prepare()  -> [prestart/createRuntime/createContainer hooks] ->

@@ -17,7 +17,8 @@ struct PreparedRoot {
 };
 
 // mounts.cpp: one linux "mounts" entry, destination resolved inside the root.
-void mount_config_entry(const PreparedRoot& root, const spec::Mount& m);
+// `tree`: Options::bind_source_trees for it (-1: none).
+void mount_config_entry(const PreparedRoot& root, const spec::Mount& m, int tree);
 // mounts.cpp: "mount SRC on DEST", the prefix of every error about `m`.
 std::string describe_mount(const spec::Mount& m);
 

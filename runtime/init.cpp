@@ -141,6 +141,8 @@ void container_init(InitContext& ctx) {
   try {
     std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd};
     for (const auto& j : ctx.joins) keep.push_back(j.fd);
+    for (int tree : ctx.rootfs.bind_source_trees)
+      if (tree >= 0) keep.push_back(tree);
     close_fds_except(ctx.preserve_fds, keep);
     run_init(ctx);
   } catch (const std::exception& e) {

@@ -263,6 +263,10 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ctx.new_time_ns = nsplan.new_time;
   ctx.rootfs.in_user_namespace = nsplan.new_user || sp.linux.find_namespace(NamespaceType::user);
   ctx.rootfs.new_cgroup_namespace = nsplan.new_cgroup;
+  // Opened while we are host root: the init, in its user namespace, may not
+  // be able to walk to them.  Ours are closed when this function returns.
+  std::vector<UniqueFd> bind_trees;
+  if (ctx.rootfs.in_user_namespace && ::geteuid() == 0) bind_trees = rootfs::open_bind_sources(ctx.rootfs);
   ctx.setgroups_allowed = ::geteuid() == 0 || !nsplan.new_user;
   ctx.terminal = sp.process->terminal;
   ctx.preserve_fds = listen_fds + opts.preserve_fds;
