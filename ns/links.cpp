@@ -1,5 +1,8 @@
 #include "ns/links.h"
 
+// if_indextoname(); before linux/if.h, which then leaves it the IFF_* names.
+#include <net/if.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -8,6 +11,7 @@
 #include <linux/veth.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
 
@@ -155,6 +159,65 @@ void add_default_route(netlink::Socket& nl, int oif, in_addr gateway) {
   req.put(RTA_GATEWAY, &gateway, sizeof(gateway));
   req.put_u32(RTA_OIF, static_cast<uint32_t>(oif));
   nl.ack(req);
+}
+
+namespace {
+
+uint32_t prefix_mask(int len) { return len <= 0 ? 0 : ~uint32_t{0} << (32 - len); }
+
+// Two prefixes overlap when they agree on the shorter one's bits.
+bool overlaps(uint32_t a, int a_len, uint32_t b, int b_len) {
+  uint32_t mask = prefix_mask(std::min(a_len, b_len));
+  return (a & mask) == (b & mask);
+}
+
+std::string link_name(int index) {
+  char name[IF_NAMESIZE];
+  return ::if_indextoname(static_cast<unsigned>(index), name) ? name : "interface " + std::to_string(index);
+}
+
+std::string prefix_text(uint32_t network, int len) {
+  return address_text(in_addr{htonl(network & prefix_mask(len))}) + "/" + std::to_string(len);
+}
+
+}  // namespace
+
+std::optional<std::string> overlapping_route(netlink::Socket& nl, uint32_t network, int prefix_len,
+                                             const std::string& own) {
+  std::optional<std::string> found;
+  netlink::Request routes(RTM_GETROUTE, NLM_F_DUMP, "routes");
+  routes.family_header<rtmsg>()->rtm_family = AF_INET;
+  nl.ack(routes, [&](const nlmsghdr* nlh) {
+    if (found || nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(rtmsg))) return;
+    const auto* rt = static_cast<const rtmsg*>(netlink::payload(nlh));
+    if (rt->rtm_table != RT_TABLE_MAIN || rt->rtm_type != RTN_UNICAST || rt->rtm_dst_len == 0) return;
+    auto tb = netlink::parse_attrs(nlh, sizeof(rtmsg), RTA_MAX);
+    uint32_t dst = 0, oif = 0;
+    if (!netlink::read_u32(tb[RTA_DST], dst)) return;  // 4 bytes, in network order
+    dst = ntohl(dst);
+    if (!overlaps(dst, rt->rtm_dst_len, network, prefix_len)) return;
+    netlink::read_u32(tb[RTA_OIF], oif);
+    const std::string link = link_name(static_cast<int>(oif));
+    if (link != own) found = prefix_text(dst, rt->rtm_dst_len) + " on " + link;
+  });
+  if (found) return found;
+  netlink::Request addresses(RTM_GETADDR, NLM_F_DUMP, "addresses");
+  addresses.family_header<ifaddrmsg>()->ifa_family = AF_INET;
+  nl.ack(addresses, [&](const nlmsghdr* nlh) {
+    if (found || nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg))) return;
+    const auto* ifa = static_cast<const ifaddrmsg*>(netlink::payload(nlh));
+    if (ifa->ifa_family != AF_INET) return;
+    auto tb = netlink::parse_attrs(nlh, sizeof(ifaddrmsg), IFA_MAX);
+    const nlattr* a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+    uint32_t addr = 0;
+    if (!netlink::read_u32(a, addr)) return;
+    addr = ntohl(addr);
+    if (!overlaps(addr, ifa->ifa_prefixlen, network, prefix_len)) return;
+    const std::string link = link_name(static_cast<int>(ifa->ifa_index));
+    if (link != own)
+      found = address_text(in_addr{htonl(addr)}) + "/" + std::to_string(ifa->ifa_prefixlen) + " on " + link;
+  });
+  return found;
 }
 
 netlink::Socket& open_in_netns_of(pid_t pid, std::optional<netlink::Socket>& slot) {

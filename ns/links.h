@@ -32,6 +32,13 @@ void add_address(netlink::Socket& nl, int index, const std::string& link_name, i
                  int prefix_len, bool exist_ok);
 void add_default_route(netlink::Socket& nl, int oif, in_addr gateway);
 
+// The first IPv4 route (main table, not the default route) or address whose
+// prefix overlaps network/prefix_len (host byte order) on a link other than
+// `own` (the bridge, when a concurrent setup just made it): "10.88.0.0/16
+// on cni-podman0", or nothing.
+std::optional<std::string> overlapping_route(netlink::Socket& nl, uint32_t network, int prefix_len,
+                                             const std::string& own);
+
 // Opens a netlink socket in the netns of pid: the calling thread setns()es
 // there only while the socket is made, then back to where it was.
 netlink::Socket& open_in_netns_of(pid_t pid, std::optional<netlink::Socket>& slot);

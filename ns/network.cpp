@@ -12,6 +12,8 @@
 #include "ns/ns.h"
 #include "ns/veth_names.h"
 #include "spec/error.h"
+#include "spec/files.h"
+#include "spec/procfs.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::ns {
@@ -38,9 +40,15 @@ in_addr to_in_addr(uint32_t host_order) { return in_addr{htonl(host_order)}; }
 
 // Makes the bridge if missing (another setup may race us: EEXIST is fine),
 // gives it the gateway address and brings it up.
-links::Link ensure_bridge(netlink::Socket& nl, const std::string& name, const leases::Subnet& subnet) {
+links::Link ensure_bridge(netlink::Socket& nl, const std::string& name, const leases::Subnet& subnet,
+                          const std::string& subnet_text) {
   auto bridge = links::find_link(nl, name);
   if (!bridge) {
+    if (auto taken = links::overlapping_route(nl, subnet.network, subnet.prefix_len, name)) {
+      throw Error("subnet " + subnet_text + " of bridge " + name + " overlaps " + *taken +
+                      "; pick another with the annotation run.minirun.network.subnet",
+                  EADDRINUSE);
+    }
     try {
       links::create_bridge(nl, name);
     } catch (const Error& e) {
@@ -56,6 +64,28 @@ links::Link ensure_bridge(netlink::Socket& nl, const std::string& name, const le
   links::add_address(nl, bridge->index, name, to_in_addr(subnet.gateway()), subnet.prefix_len, true);
   links::set_up(nl, bridge->index, name);
   return *bridge;
+}
+
+// Host state the bridge's traffic needs, in the caller's netns: forwarding
+// (as docker turns it on) and, on the bridge only, route_localnet, without
+// which a connection to 127.0.0.1:PORT cannot be DNATed to a container (the
+// table's guard chain drops what a bridge sends to 127.0.0.0/8).
+void enable_forwarding(const std::string& bridge) {
+  procfs::write_file("sys/net/ipv4/ip_forward", "1");
+  procfs::write_file("sys/net/ipv4/conf/" + bridge + "/route_localnet", "1");
+}
+
+// Makes the bridge's rules unless the marker file says they were made for
+// this very bridge (its ifindex; a bridge deleted and made again has another).
+void ensure_rules(const links::Link& bridge, const BridgeConfig& cfg, const std::string& lease_file,
+                  Firewall& firewall) {
+  const std::string marker = lease_file.substr(0, lease_file.size() - std::string(".leases").size()) + ".rules";
+  const std::string index = std::to_string(bridge.index) + "\n";
+  std::string recorded;
+  if (try_read_file(marker, recorded) && recorded == index) return;
+  enable_forwarding(cfg.bridge);
+  firewall.add_bridge(cfg.bridge, cfg.subnet);
+  write_file_atomic(marker, index, false, 0644);
 }
 
 // Inside the container's netns: eth0 with its address, lo, default route.
@@ -78,12 +108,12 @@ std::string host_veth_name(const std::string& container_id) { return hashed_name
 std::string peer_veth_name(const std::string& container_id) { return hashed_name("mp", container_id); }
 
 Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const BridgeConfig& cfg,
-                   const std::string& state_root) {
+                   const std::string& state_root, Firewall& firewall) {
   return with_context("network", [&] {
     const leases::Subnet subnet = leases::parse_subnet(cfg.subnet);
     const std::string lease_file = leases::file_path(state_root, cfg.bridge);  // checks the name
     netlink::Socket host;
-    const links::Link bridge = ensure_bridge(host, cfg.bridge, subnet);
+    const links::Link bridge = ensure_bridge(host, cfg.bridge, subnet, cfg.subnet);
 
     Lease lease;
     lease.container_id = container_id;
@@ -95,6 +125,7 @@ Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const Bridg
 
     lease.address = leases::acquire(lease_file, subnet, container_id);
     ScopeGuard release_lease([&] { leases::give_back(lease_file, container_id); });
+    ensure_rules(bridge, cfg, lease_file, firewall);  // after acquire() made the dir
 
     const std::string peer = peer_veth_name(container_id);
     links::create_veth(host, lease.host_veth, peer, netns_pid, lease.mtu, bridge.index);
@@ -104,14 +135,19 @@ Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const Bridg
     links::set_up(host, host_end->index, lease.host_veth);
 
     configure_container_side(netns_pid, peer, lease);
+    if (!cfg.ports.empty()) {
+      lease.ports = cfg.ports;
+      firewall.publish(lease);
+    }
     delete_veth.dismiss();
     release_lease.dismiss();
     return lease;
   });
 }
 
-void teardown_bridge(const Lease& lease, const std::string& state_root) {
+void teardown_bridge(const Lease& lease, const std::string& state_root, Firewall& firewall) {
   with_context("network", [&] {
+    if (!lease.ports.empty()) firewall.unpublish(lease);
     if (!lease.host_veth.empty()) {
       netlink::Socket host;
       links::delete_link(host, lease.host_veth);  // gone already: fine

@@ -1,5 +1,9 @@
 #include "runtime/extensions.h"
 
+#include <arpa/inet.h>
+
+#include <cctype>
+#include <cstdlib>
 
 #include "spec/error.h"
 #include "spec/strings.h"
@@ -19,6 +23,47 @@ static bool parse_bool(const std::string& key, const std::string& v) {
 static std::string absolute_path(const std::string& key, const std::string& v) {
   if (v.empty() || v[0] != '/') throw annotation_error(key, "must be an absolute path, got \"" + v + "\"");
   return v;
+}
+
+static uint16_t parse_port(const std::string& key, const std::string& entry, const std::string& text) {
+  char* end;
+  unsigned long port = std::strtoul(text.c_str(), &end, 10);
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) || *end || port < 1 || port > 65535)
+    throw annotation_error(key, "\"" + entry + "\": invalid port \"" + text + "\"");
+  return static_cast<uint16_t>(port);
+}
+
+// "[HOST_IP:]HOST_PORT:PORT[/tcp|/udp]", comma-separated.
+static std::vector<ns::PublishedPort> parse_ports(const std::string& key, const std::string& value) {
+  std::vector<ns::PublishedPort> out;
+  for (const std::string& entry : split(value, ',')) {
+    ns::PublishedPort p;
+    std::string spec = entry;
+    if (auto slash = spec.find('/'); slash != std::string::npos) {
+      p.protocol = spec.substr(slash + 1);
+      spec.erase(slash);
+      if (p.protocol != "tcp" && p.protocol != "udp")
+        throw annotation_error(key, "\"" + entry + "\": the protocol is tcp or udp, not \"" + p.protocol + "\"");
+    }
+    std::vector<std::string> parts = split(spec, ':');
+    if (parts.size() == 3) {
+      in_addr a;
+      if (inet_pton(AF_INET, parts[0].c_str(), &a) != 1)
+        throw annotation_error(key, "\"" + entry + "\": \"" + parts[0] + "\" is not an IPv4 address");
+      p.host_ip = parts[0];
+      parts.erase(parts.begin());
+    }
+    if (parts.size() != 2)
+      throw annotation_error(key, "\"" + entry + "\": expected [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]");
+    p.host_port = parse_port(key, entry, parts[0]);
+    p.container_port = parse_port(key, entry, parts[1]);
+    for (const auto& q : out) {
+      if (q.host_port == p.host_port && q.protocol == p.protocol && q.host_ip == p.host_ip)
+        throw annotation_error(key, "\"" + entry + "\": host port " + parts[0] + "/" + p.protocol + " is listed twice");
+    }
+    out.push_back(p);
+  }
+  return out;
 }
 
 Extensions parse_extensions(const std::map<std::string, std::string>& annotations) {
@@ -55,6 +100,8 @@ Extensions parse_extensions(const std::map<std::string, std::string>& annotation
       unsigned long mtu = std::strtoul(value.c_str(), &end, 10);
       if (*end || mtu < 68 || mtu > 65535) throw annotation_error(key, "invalid MTU \"" + value + "\"");
       x.bridge.mtu = static_cast<unsigned>(mtu);
+    } else if (name == "network.ports") {
+      x.bridge.ports = parse_ports(key, value);
     } else {
       throw annotation_error(key, "unknown minirun annotation");
     }
@@ -64,6 +111,8 @@ Extensions parse_extensions(const std::map<std::string, std::string>& annotation
     throw annotation_error("run.minirun.rootfs.overlay", "overlay layers are set but the overlay is not enabled");
   if (!x.overlay_work.empty() && x.overlay_upper.empty())
     throw annotation_error("run.minirun.rootfs.overlay.work", "needs run.minirun.rootfs.overlay.upper");
+  if (!x.bridge.ports.empty() && x.network != Extensions::Network::bridge)
+    throw annotation_error("run.minirun.network.ports", "publishing ports needs run.minirun.network: bridge");
   return x;
 }
 

@@ -9,8 +9,10 @@
 //   run.minirun.rootfs.overlay.work   its work dir (default: UPPER/../work)
 //   run.minirun.network               "bridge" | "none" | an absolute netns path
 //   run.minirun.network.bridge        bridge name (default minirun0)
-//   run.minirun.network.subnet        bridge subnet (default 10.88.0.0/16)
+//   run.minirun.network.subnet        bridge subnet (default 10.213.0.0/16)
 //   run.minirun.network.mtu           MTU of eth0 (default: the bridge's)
+//   run.minirun.network.ports         published ports, comma-separated
+//                                     [HOST_IP:]HOST_PORT:PORT[/tcp|/udp]
 #pragma once
 
 #include <map>

@@ -22,6 +22,7 @@
 #include "runtime/console.h"
 #include "runtime/defaults.h"
 #include "runtime/files.h"
+#include "runtime/firewall.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
@@ -314,8 +315,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
 
   Created out;
   std::optional<ns::Lease> lease;
+  NftFirewall firewall;
   ScopeGuard release_network([&] {
-    if (lease) ns::teardown_bridge(*lease, store.root());
+    if (lease) ns::teardown_bridge(*lease, store.root(), firewall);
   });
   auto hook_state = [&] { return state_json(st, Status::creating, false); };
   {
@@ -328,7 +330,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       if (m.stage != Stage::netns) throw Error("container init: unexpected message before its network namespace");
     }
     if (x.network == Extensions::Network::bridge) {
-      lease = with_context("network", [&] { return ns::setup_bridge(pid, opts.id, x.bridge, store.root()); });
+      lease = ns::setup_bridge(pid, opts.id, x.bridge, store.root(), firewall);  // errors say "network: ..."
       st.lease = lease;
       files = network_files(store, opts.id, sp.hostname, *lease);
     } else if (x.network == Extensions::Network::none) {
@@ -463,7 +465,10 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     if (debug_enabled()) log_debug("delete " + st.id + ": cgroup removed");
   }
   cgroup::remove_made_parents(st.cgroup_made_parents);
-  if (st.lease) ns::teardown_bridge(*st.lease, store.root());
+  if (st.lease) {
+    NftFirewall firewall;
+    ns::teardown_bridge(*st.lease, store.root(), firewall);
+  }
   store.remove_dir(st.id);
   if (debug_enabled()) log_debug("delete " + st.id + ": state removed: " + store.dir(st.id));
 }

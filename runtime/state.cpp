@@ -131,13 +131,16 @@ std::vector<std::string> StateStore::list_ids() const {
 }
 
 static json lease_to_json(const ns::Lease& l) {
-  return json{{"container_id", l.container_id},
-              {"bridge", l.bridge},
-              {"host_veth", l.host_veth},
-              {"address", l.address},
-              {"prefix_len", l.prefix_len},
-              {"gateway", l.gateway},
-              {"mtu", l.mtu}};
+  json ports = json::array();
+  for (const auto& p : l.ports) {
+    ports.push_back({{"host_ip", p.host_ip},
+                     {"host_port", p.host_port},
+                     {"container_port", p.container_port},
+                     {"protocol", p.protocol}});
+  }
+  return json{{"container_id", l.container_id}, {"ports", ports},       {"bridge", l.bridge},
+              {"host_veth", l.host_veth},       {"address", l.address}, {"prefix_len", l.prefix_len},
+              {"gateway", l.gateway},           {"mtu", l.mtu}};
 }
 
 static ns::Lease lease_from_json(const json& j) {
@@ -149,6 +152,14 @@ static ns::Lease lease_from_json(const json& j) {
   l.prefix_len = j.value("prefix_len", 16);
   l.gateway = j.value("gateway", "");
   l.mtu = j.value("mtu", 1500u);
+  for (const auto& p : j.value("ports", json::array())) {
+    ns::PublishedPort port;
+    port.host_ip = p.value("host_ip", "");
+    port.host_port = p.value("host_port", uint16_t{0});
+    port.container_port = p.value("container_port", uint16_t{0});
+    port.protocol = p.value("protocol", "tcp");
+    l.ports.push_back(port);
+  }
   return l;
 }
 

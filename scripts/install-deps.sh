@@ -8,10 +8,11 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   build-essential cmake pkg-config git lld
-  nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libcli11-dev googletest libgtest-dev
+  nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libnftables-dev libcli11-dev googletest libgtest-dev
   # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
-  # unshare (util-linux), mount, tar, the engines and runc to compare with
-  busybox-static file iproute2 procps util-linux mount tar findutils coreutils
+  # unshare (util-linux), mount, tar, nft (reads the ruleset), the engines and
+  # runc to compare with
+  busybox-static file iproute2 nftables procps util-linux mount tar findutils coreutils
   runc podman conmon containerd
   # scripts/bench.sh and debugging
   crun skopeo hyperfine jq time strace psmisc uidmap

@@ -33,11 +33,18 @@
 //                     its --log), hold its exe, release it, write through it
 //   ptrace-inject DIR  attach to pid 1 and make it mkdir DIR (x86_64)
 //   mount-proc DIR    mount a new proc on DIR; print "ok" or the errno name
+//   ping ADDR         one ICMP echo over an ICMP datagram socket (what a
+//                     ping without CAP_NET_RAW uses, allowed by
+//                     net.ipv4.ping_group_range); print "ok" or the errno name
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <arpa/inet.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -438,6 +445,21 @@ static int devloop(const char* dev, const char* dir) {
   return write_text(dir, "result", result) == 0 ? 0 : 3;
 }
 
+static const char* ping(const char* addr) {
+  struct sockaddr_in to = {.sin_family = AF_INET};
+  if (inet_pton(AF_INET, addr, &to.sin_addr) != 1) return "EINVAL";
+  int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  if (fd < 0) return errno_name(errno);
+  struct icmphdr echo = {.type = ICMP_ECHO};
+  echo.un.echo.sequence = htons(1);  // the kernel sets the id and checksum
+  if (sendto(fd, &echo, sizeof(echo), 0, (struct sockaddr*)&to, sizeof(to)) < 0) return errno_name(errno);
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  if (poll(&p, 1, 3000) != 1) return "timeout";
+  struct icmphdr reply;
+  if (recv(fd, &reply, sizeof(reply), 0) < (ssize_t)sizeof(reply)) return errno_name(errno);
+  return reply.type == ICMP_ECHOREPLY ? "ok" : "not an echo reply";
+}
+
 static long now_ms(clockid_t c) {
   struct timespec ts;
   clock_gettime(c, &ts);
@@ -448,6 +470,11 @@ int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* cmd = argc > 1 ? argv[1] : "report";
   if (!strcmp(cmd, "report")) return report();
+  if (!strcmp(cmd, "ping") && argc > 2) {
+    const char* r = ping(argv[2]);
+    puts(r);
+    return strcmp(r, "ok") != 0;
+  }
   if (!strcmp(cmd, "sigdfl") && argc > 2) {
     signal(SIGPIPE, SIG_DFL);
     execv(argv[2], argv + 2);

@@ -21,6 +21,7 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include <mutex>
 #include <thread>
 
 #include "ns/leases.h"
@@ -262,7 +263,25 @@ std::string lease_text(const std::string& root, const std::string& bridge) {
 
 bool link_exists(const std::string& name) { return if_nametoindex(name.c_str()) != 0; }
 
-const BridgeConfig kBridge{"mrtest0", "10.123.0.0/24", 0};
+const BridgeConfig kBridge{"mrtest0", "10.123.0.0/24", 0, {}};
+
+// The nftables side is minirun-nft's (tested through the binary, in
+// tests/integration/network_bridge_test.cpp); here only when ns asks for it.
+// Concurrent setups call it from many threads.
+struct RecordingFirewall : Firewall {
+  std::mutex mutex;
+  std::vector<std::string> calls;
+  void record(const std::string& call) {
+    std::lock_guard<std::mutex> lock(mutex);
+    calls.push_back(call);
+  }
+  void add_bridge(const std::string& bridge, const std::string& subnet) override {
+    record("bridge " + bridge + " " + subnet);
+  }
+  void publish(const Lease& lease) override { record("publish " + lease.container_id); }
+  void unpublish(const Lease& lease) override { record("unpublish " + lease.container_id); }
+};
+RecordingFirewall firewall;  // each test runs in a child of its own
 
 TEST(BridgeNetwork, ContainerGetsAddressRouteAndReachesTheGateway) {
   SKIP_UNLESS_ROOT();
@@ -276,7 +295,7 @@ TEST(BridgeNetwork, ContainerGetsAddressRouteAndReachesTheGateway) {
                        std::to_string((eth0 & IFF_UP) != 0) + " lo " + std::to_string((lo & IFF_UP) != 0) + " " +
                        default_route() + " echo " + udp_echo("10.123.0.1", 7777, "hello");
               });
-              Lease lease = setup_bridge(c.pid(), "web-1", kBridge, root);
+              Lease lease = setup_bridge(c.pid(), "web-1", kBridge, root, firewall);
               check(lease.address == "10.123.0.2", "address " + lease.address);
               check(lease.gateway == "10.123.0.1" && lease.prefix_len == 24, "gateway " + lease.gateway);
               check(lease.host_veth == host_veth_name("web-1") && link_exists(lease.host_veth), "host veth");
@@ -304,12 +323,15 @@ TEST(BridgeNetwork, MtuFromConfigAndBridgeReused) {
                 return std::to_string(mtu);
               });
               Container b([] { return interface_address("eth0"); });
-              Lease la = setup_bridge(a.pid(), "a", cfg, root);
-              Lease lb = setup_bridge(b.pid(), "b", kBridge, root);  // the bridge exists now
+              Lease la = setup_bridge(a.pid(), "a", cfg, root, firewall);
+              Lease lb = setup_bridge(b.pid(), "b", kBridge, root, firewall);  // the bridge exists now
               check(la.mtu == 1400, "mtu " + std::to_string(la.mtu));
               std::string ma = a.finish(), ab = b.finish();
               check(ma == "1400", "a's eth0 mtu " + ma);
               check(ab == "10.123.0.3" && lb.address == ab, "b's address " + ab);
+              // A bridge whose rules exist costs no companion call.
+              check(firewall.calls == std::vector<std::string>{"bridge mrtest0 10.123.0.0/24"},
+                    "firewall calls: " + std::to_string(firewall.calls.size()));
               return std::string();
             }),
             "");
@@ -332,7 +354,7 @@ TEST(BridgeNetwork, TwentyConcurrentSetupsGetDistinctAddresses) {
               for (int i = 0; i < n; ++i) {
                 threads.emplace_back([&, i] {
                   try {
-                    leases[i] = setup_bridge(containers[i]->pid(), "c" + std::to_string(i), kBridge, root);
+                    leases[i] = setup_bridge(containers[i]->pid(), "c" + std::to_string(i), kBridge, root, firewall);
                   } catch (const std::exception& e) {
                     errors[i] = e.what();
                   }
@@ -351,7 +373,7 @@ TEST(BridgeNetwork, TwentyConcurrentSetupsGetDistinctAddresses) {
                 check(seen == leases[i].address + " x", "container " + std::to_string(i) + " saw " + seen);
               }
               server.join();
-              for (const auto& l : leases) teardown_bridge(l, root);
+              for (const auto& l : leases) teardown_bridge(l, root, firewall);
               check(lease_text(root, "mrtest0").empty(), "leases left: " + lease_text(root, "mrtest0"));
               return std::string();
             }),
@@ -363,12 +385,12 @@ TEST(BridgeNetwork, TeardownRemovesVethAndLeaseAndIsIdempotent) {
   EXPECT_EQ(in_private_host([] {
               const TempRoot root;
               Container c([] { return std::string(); });
-              Lease lease = setup_bridge(c.pid(), "gone", kBridge, root);
+              Lease lease = setup_bridge(c.pid(), "gone", kBridge, root, firewall);
               check(link_exists(lease.host_veth), "veth missing after setup");
-              teardown_bridge(lease, root);
+              teardown_bridge(lease, root, firewall);
               check(!link_exists(lease.host_veth), "veth left after teardown");
               check(lease_text(root, "mrtest0").empty(), "lease left: " + lease_text(root, "mrtest0"));
-              teardown_bridge(lease, root);  // again: nothing to do, no error
+              teardown_bridge(lease, root, firewall);  // again: nothing to do, no error
               check(link_exists("mrtest0"), "the bridge stays");
               return std::string();
             }),
@@ -384,7 +406,7 @@ TEST(BridgeNetwork, FailureBeforeTheVethLeavesNothing) {
               waitpid(dead, nullptr, 0);
               std::string error;
               try {
-                setup_bridge(dead, "ghost", kBridge, root);
+                setup_bridge(dead, "ghost", kBridge, root, firewall);
               } catch (const Error& e) {
                 error = e.what();
               }
@@ -410,7 +432,7 @@ TEST(BridgeNetwork, FailureInsideTheContainerUndoesVethAndLease) {
                           });
               std::string error;
               try {
-                setup_bridge(c.pid(), "clash", kBridge, root);
+                setup_bridge(c.pid(), "clash", kBridge, root, firewall);
               } catch (const Error& e) {
                 error = e.what();
               }
@@ -439,7 +461,7 @@ TEST(BridgeNetwork, SubnetErrorComesFirst) {
   EXPECT_EQ(in_private_host([] {
               std::string error;
               try {
-                setup_bridge(getpid(), "x", BridgeConfig{"mrtest0", "10.0.0.1/8", 0}, "/nonexistent");
+                setup_bridge(getpid(), "x", BridgeConfig{"mrtest0", "10.0.0.1/8", 0, {}}, "/nonexistent", firewall);
               } catch (const Error& e) {
                 error = e.what();
               }
