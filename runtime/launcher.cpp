@@ -161,7 +161,13 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     throw Error("config.json: linux.namespaces: a mount namespace is required");
   Extensions x = parse_extensions(sp.annotations);
   std::string rootfs_path = sp.root.path[0] == '/' ? sp.root.path : bundle + "/" + sp.root.path;
-  if (!is_dir(rootfs_path)) throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+  if (!is_dir(rootfs_path)) {
+    if (::access(rootfs_path.c_str(), F_OK) != 0 && errno == ENOENT)
+      throw Error("config.json: root.path: " + rootfs_path +
+                      " does not exist: the bundle needs the container's root filesystem there",
+                  ENOENT);
+    throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+  }
   if (!opts.console_socket.empty() && !sp.process->terminal)
     throw Error("--console-socket given but process.terminal is false");
   if (sp.process->terminal && opts.console_socket.empty() && !opts.foreground)
@@ -290,7 +296,15 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (!ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
   pid_t pid = with_context("the container init", [&] {
-    return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+    try {
+      return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+    } catch (const Error& e) {
+      if (e.error_number() != EPERM || ::geteuid() == 0 || nsplan.new_user) throw;
+      throw Error(std::string(e.what()) +
+                      ": new namespaces need root, or a user namespace mapping your uid; "
+                      "for a container of your own run `minirun spec --rootless`",
+                  EPERM);
+    }
   });
   if (pid == 0) {
     parent_sock.reset();

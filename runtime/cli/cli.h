@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "runtime/launcher.h"
 #include "runtime/state.h"
 
 namespace minirun::runtime::cli {
@@ -63,6 +64,10 @@ struct CreateFlags {
   int preserve_fds = 0;
 };
 void add_create_flags(CLI::App* cmd, CreateFlags& f);
+
+// create_container(), but a missing config.json says how to name the bundle
+// (-b DIR, or `minirun run DIR/` when `command` is run and the id is one).
+Created create_with_hints(const StateStore& store, const CreateOptions& o, const char* command);
 
 int main(int argc, char** argv);
 
