@@ -172,6 +172,14 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     throw Error("--console-socket given but process.terminal is false");
   if (sp.process->terminal && opts.console_socket.empty() && !opts.foreground)
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
+  // The pty would be relayed from a stdin that never types (</dev/null, cron,
+  // CI): the container's shell waits for its terminal forever.  runc fails
+  // only without a controlling terminal (open /dev/tty); this also covers
+  // `script` and ssh without -t.
+  if (sp.process->terminal && opts.console_socket.empty() && opts.foreground && !::isatty(STDIN_FILENO))
+    throw Error(
+        "process.terminal is true but stdin is not a terminal: set \"terminal\": false in config.json, "
+        "or use -d with --console-socket");
 
   store.create_dir(opts.id);
   ScopeGuard remove_state([&] { store.remove_dir(opts.id); });
