@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "runtime/config_load.h"
 #include "runtime/console.h"
 #include "runtime/defaults.h"
 #include "runtime/files.h"
@@ -153,7 +154,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
   std::string config_text = read_file(bundle + "/config.json");
   SeccompProgram seccomp;
-  spec::Spec sp = parse_spec_and_seccomp(config_text, seccomp_cache_dir(store), seccomp);
+  std::vector<std::string> warnings;
+  spec::Spec sp = parse_config_for_create(config_text, seccomp_cache_dir(store), seccomp, warnings);
+  for (const auto& w : warnings) log_warning(w);
   if (debug_enabled()) log_debug("create " + opts.id + ": bundle " + bundle + ": config.json loaded");
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
   check_lsm_labels(*sp.process);
