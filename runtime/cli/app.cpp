@@ -84,7 +84,7 @@ const Command kCommands[] = {
     {"state", add_state},   {"kill", add_kill},     {"delete", add_delete},
     {"list", add_list},     {"ps", add_ps},         {"exec", add_exec},
     {"pause", add_pause_resume}, {"resume", add_pause_resume}, {"events", add_events},
-    {"update", add_update}, {"spec", add_spec},     {"features", add_features},
+    {"update", add_update}, {"spec", add_spec},     {"features", add_features}, {"check", add_check},
 };
 
 // CLI11 lists no positionals for exec and ps, whose words after the

@@ -49,6 +49,7 @@ void add_events(CLI::App& app, Globals& g, Action& action);
 void add_update(CLI::App& app, Globals& g, Action& action);
 void add_spec(CLI::App& app, Globals& g, Action& action);
 void add_features(CLI::App& app, Globals& g, Action& action);
+void add_check(CLI::App& app, Globals& g, Action& action);
 
 // `state` shows OOM kills in the container's cgroup since create as the
 // annotation run.minirun.oom.kills (stdout stays runc's JSON shape).
