@@ -91,14 +91,17 @@ const Names* known_members(const std::string& pattern) {
 void walk(const nlohmann::json& v, const std::string& pattern, const std::string& path,
           std::vector<std::string>& warnings) {
   if (v.is_array()) {
-    for (size_t i = 0; i < v.size(); ++i) walk(v[i], pattern + "[]", element_path(path, i), warnings);
+    const std::string elements = pattern + "[]";
+    if (!known_members(elements)) return;  // strings (args, env, maskedPaths) or undefined objects
+    for (size_t i = 0; i < v.size(); ++i) walk(v[i], elements, element_path(path, i), warnings);
     return;
   }
   if (!v.is_object()) return;
   const Names* known = known_members(pattern);
   if (!known) {
-    bool map_of_defined_objects = false;  // "linux.timeOffsets": its members are objects the spec defines
-    for (const auto& entry : kObjects) map_of_defined_objects |= entry.first == pattern + ".*";
+    const std::string members = pattern + ".*";  // "linux.timeOffsets": a map of objects the spec defines
+    bool map_of_defined_objects = false;
+    for (const auto& entry : kObjects) map_of_defined_objects |= entry.first == members;
     if (map_of_defined_objects)
       for (const auto& [key, value] : v.items()) walk(value, pattern + "." + key, member_path(path, key), warnings);
     return;
