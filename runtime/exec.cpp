@@ -167,6 +167,10 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (p.terminal && o.detach && o.console_socket.empty())
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
   if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");
+  // As for run: a pty relayed from a stdin that never types waits forever.
+  if (p.terminal && !o.detach && o.console_socket.empty() && !::isatty(STDIN_FILENO))
+    throw Error("a tty was asked for (-t or process.terminal) but stdin is not a terminal: drop -t, "
+                "or use -d with --console-socket");
 
   const std::string proc = "/proc/" + std::to_string(st.pid);
   std::vector<Joined> joins;

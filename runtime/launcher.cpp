@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "runtime/config_load.h"
 #include "runtime/console.h"
 #include "runtime/defaults.h"
 #include "runtime/files.h"
@@ -154,7 +155,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
   std::string config_text = read_file(bundle + "/config.json");
   SeccompProgram seccomp;
-  spec::Spec sp = parse_spec_and_seccomp(config_text, seccomp_cache_dir(store), seccomp);
+  std::vector<std::string> warnings;
+  spec::Spec sp = parse_config_for_create(config_text, seccomp_cache_dir(store), seccomp, warnings);
+  for (const auto& w : warnings) log_warning(w);
   if (debug_enabled()) log_debug("create " + opts.id + ": bundle " + bundle + ": config.json loaded");
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
   check_lsm_labels(*sp.process);
@@ -162,11 +165,25 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     throw Error("config.json: linux.namespaces: a mount namespace is required");
   Extensions x = parse_extensions(sp.annotations);
   std::string rootfs_path = sp.root.path[0] == '/' ? sp.root.path : bundle + "/" + sp.root.path;
-  if (!is_dir(rootfs_path)) throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+  if (!is_dir(rootfs_path)) {
+    if (::access(rootfs_path.c_str(), F_OK) != 0 && errno == ENOENT)
+      throw Error("config.json: root.path: " + rootfs_path +
+                      " does not exist: the bundle needs the container's root filesystem there",
+                  ENOENT);
+    throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+  }
   if (!opts.console_socket.empty() && !sp.process->terminal)
     throw Error("--console-socket given but process.terminal is false");
   if (sp.process->terminal && opts.console_socket.empty() && !opts.foreground)
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
+  // The pty would be relayed from a stdin that never types (</dev/null, cron,
+  // CI): the container's shell waits for its terminal forever.  runc fails
+  // only without a controlling terminal (open /dev/tty); this also covers
+  // `script` and ssh without -t.
+  if (sp.process->terminal && opts.console_socket.empty() && opts.foreground && !::isatty(STDIN_FILENO))
+    throw Error(
+        "process.terminal is true but stdin is not a terminal: set \"terminal\": false in config.json, "
+        "or use -d with --console-socket");
 
   store.create_dir(opts.id);
   ScopeGuard remove_state([&] { store.remove_dir(opts.id); });
@@ -295,7 +312,15 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (!ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
   pid_t pid = with_context("the container init", [&] {
-    return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+    try {
+      return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+    } catch (const Error& e) {
+      if (e.error_number() != EPERM || ::geteuid() == 0 || nsplan.new_user) throw;
+      throw Error(std::string(e.what()) +
+                      ": new namespaces need root, or a user namespace mapping your uid; "
+                      "for a container of your own run `minirun spec --rootless`",
+                  EPERM);
+    }
   });
   if (pid == 0) {
     parent_sock.reset();

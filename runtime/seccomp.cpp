@@ -19,10 +19,12 @@
 
 #include "runtime/build_info.h"
 #include "runtime/bpf_layout.h"
+#include "runtime/config_load.h"
 #include "runtime/files.h"
 #include "runtime/log.h"
 #include "spec/raw_json.h"
 #include "spec/unique_fd.h"
+#include "spec/unknown_fields.h"
 
 namespace minirun::runtime {
 
@@ -269,8 +271,11 @@ SeccompProgram compile(const spec::Seccomp& s) {
 
 }  // namespace
 
-spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::string& cache_dir,
-                                  SeccompProgram& seccomp) {
+namespace {
+
+// warnings null: not asked for (they cost a walk of the whole document).
+spec::Spec parse_and_compile(const std::string& config_text, const std::string& cache_dir, SeccompProgram& seccomp,
+                             std::vector<std::string>* warnings) {
   const char* label = "config.json";
   auto span = spec::find_json_member(config_text, {"linux", "seccomp"});
   std::string_view text;
@@ -285,18 +290,37 @@ spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::str
     file = cache_dir + name;
     if (text.size() >= 4 && read_cached(file, text, seccomp) && !seccomp.notify) {
       // This very text was parsed, validated and compiled before.
-      spec::Spec sp = spec::parse_spec(spec::null_json_span(config_text, *span), label);
+      std::string rest = spec::null_json_span(config_text, *span);
+      spec::Spec sp = warnings ? spec::parse_spec(rest, label, *warnings) : spec::parse_spec(rest, label);
       sp.linux.seccomp.emplace();
       return sp;
     }
   }
-  spec::Spec sp = spec::parse_spec(config_text, label);
+  size_t first_warning = warnings ? warnings->size() : 0;
+  spec::Spec sp = warnings ? spec::parse_spec(config_text, label, *warnings) : spec::parse_spec(config_text, label);
   if (!sp.linux.seccomp) return sp;
   if (!seccomp.from_cache) {
     with_context(label, [&] { seccomp = compile(*sp.linux.seccomp); });
-    if (!file.empty()) write_cached(cache_dir, file, text, seccomp);
+    // A hit skips the parse of linux.seccomp, and with it the warnings on
+    // its unknown members: a profile that has any is never cached.
+    const std::string in_seccomp = std::string(label) + ": linux.seccomp.";
+    bool seccomp_warned = warnings && std::any_of(warnings->begin() + static_cast<long>(first_warning), warnings->end(),
+                                                  [&](const std::string& w) { return w.rfind(in_seccomp, 0) == 0; });
+    if (!file.empty() && !seccomp_warned) write_cached(cache_dir, file, text, seccomp);
   }
   return sp;
+}
+
+}  // namespace
+
+spec::Spec parse_spec_and_seccomp(const std::string& config_text, const std::string& cache_dir,
+                                  SeccompProgram& seccomp) {
+  return parse_and_compile(config_text, cache_dir, seccomp, nullptr);
+}
+
+spec::Spec parse_config_for_create(const std::string& config_text, const std::string& cache_dir,
+                                   SeccompProgram& seccomp, std::vector<std::string>& warnings) {
+  return parse_and_compile(config_text, cache_dir, seccomp, &warnings);
 }
 
 int load_seccomp(const SeccompProgram& prog) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "spec/json_reader.h"
 #include "spec/spec.h"
@@ -20,6 +21,10 @@ std::optional<int> rlimit_resource_from_name(const std::string& name);
 Process read_process(const JsonNode& node);
 Resources read_resources(const JsonNode& node);
 Linux read_linux(const JsonNode& node);
+
+// "process.termnial: unknown field (did you mean \"terminal\"?)" for each
+// member the spec does not define in an object it does (known_fields.cpp).
+void find_unknown_members(const nlohmann::json& doc, std::vector<std::string>& warnings);
 
 // Validators (validate.cpp, validate_linux.cpp); `where` is the JSON path
 // prefix of the object ("" at the top level).

@@ -3,6 +3,7 @@
 
 #include "spec/files.h"
 #include "spec/internal.h"
+#include "spec/unknown_fields.h"
 
 namespace minirun::spec {
 
@@ -72,6 +73,18 @@ Spec parse_spec(const std::string& text, const std::string& label) {
     nlohmann::json doc = detail::parse_json_text(text);
     Spec spec = read_spec(JsonNode(doc, ""));
     detail::validate_spec(spec);
+    return spec;
+  });
+}
+
+Spec parse_spec(const std::string& text, const std::string& label, std::vector<std::string>& warnings) {
+  return with_context(label, [&] {
+    nlohmann::json doc = detail::parse_json_text(text);
+    Spec spec = read_spec(JsonNode(doc, ""));
+    detail::validate_spec(spec);
+    size_t first = warnings.size();
+    detail::find_unknown_members(doc, warnings);
+    for (size_t i = first; i < warnings.size(); ++i) warnings[i] = label + ": " + warnings[i];
     return spec;
   });
 }

@@ -9,6 +9,7 @@
 #include "runtime/build_info.h"
 #include "runtime/cli/cli.h"
 #include "runtime/log.h"
+#include "spec/suggest.h"
 
 namespace minirun::runtime::cli {
 
@@ -83,8 +84,51 @@ const Command kCommands[] = {
     {"state", add_state},   {"kill", add_kill},     {"delete", add_delete},
     {"list", add_list},     {"ps", add_ps},         {"exec", add_exec},
     {"pause", add_pause_resume}, {"resume", add_pause_resume}, {"events", add_events},
-    {"update", add_update}, {"spec", add_spec},     {"features", add_features},
+    {"update", add_update}, {"spec", add_spec},     {"features", add_features}, {"check", add_check},
 };
+
+// CLI11 lists no positionals for exec and ps, whose words after the
+// container id are taken whole (prefix_command); their usage says them.
+class UsageFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    std::string usage = CLI::Formatter::make_usage(app, std::move(name));
+    const char* words = app->get_name() == "exec" ? " container-id command [args...]"
+                        : app->get_name() == "ps" ? " container-id [ps options]"
+                                                  : nullptr;
+    if (words && !usage.empty() && usage.back() == '\n') usage.insert(usage.size() - 1, words);
+    return usage;
+  }
+};
+
+const char* const kGlobalFlags[] = {"root", "log", "log-format", "debug", "systemd-cgroup", "rootless", "criu"};
+
+// CLI11's "The following argument was not expected: --detatch" said the
+// way a user fixes it: a global flag goes before the command, and a typo
+// gets the flag it was probably meant to be.
+std::string explain_parse_error(const CLI::App& app, const char* command, const CLI::ParseError& e) {
+  if (!command || !dynamic_cast<const CLI::ExtrasError*>(&e)) return e.what();
+  auto subs = app.get_subcommands([&](const CLI::App* a) { return a->get_name() == command; });
+  if (subs.empty()) return e.what();
+  const CLI::App* sub = subs.front();
+  for (const std::string& word : sub->remaining()) {
+    if (word.size() < 2 || word[0] != '-') continue;
+    std::string name = word.substr(word[1] == '-' ? 2 : 1);
+    name = name.substr(0, name.find('='));
+    for (const char* global : kGlobalFlags)
+      if (name == global)
+        return std::string(command) + ": --" + name + " is a global flag; global flags go before the command: minirun --" +
+               name + (name == "debug" || name == "systemd-cgroup" ? "" : " VALUE") + " " + command + " ...";
+    std::vector<std::string> longs;
+    for (const CLI::Option* o : sub->get_options())
+      for (const std::string& l : o->get_lnames()) longs.push_back(l);
+    std::string guess = closest_name(name, std::vector<std::string_view>(longs.begin(), longs.end()));
+    return std::string(command) + ": unknown flag " + word +
+           (guess.empty() ? " (minirun " + std::string(command) + " --help lists the flags)"
+                          : " (did you mean --" + guess + "?)");
+  }
+  return e.what();
+}
 
 const char* command_word(int argc, char** argv) {
   static const char* const with_value[] = {"root", "log", "log-format", "rootless", "criu"};
@@ -101,13 +145,20 @@ const char* command_word(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  CLI::App app{"minirun: an OCI container runtime (runc-compatible command line)", "minirun"};
+  CLI::App app{
+      "minirun: an OCI container runtime (runc-compatible command line)\n"
+      "A bundle is a directory holding config.json (the OCI runtime spec) and the root filesystem it\n"
+      "names (root.path, usually rootfs/); `minirun spec` writes a config.json, `minirun run DIR/` runs one.",
+      "minirun"};
+  app.formatter(std::make_shared<UsageFormatter>());
   app.require_subcommand(1);
   Globals g;
   bool version = false;
   // As Go's flag package: a repeated option takes its last value.
   auto last = CLI::MultiOptionPolicy::TakeLast;
-  app.add_option("--root", g.root, "root directory for storage of container state")->multi_option_policy(last);
+  app.add_option("--root", g.root,
+                 "root directory for storage of container state (default: /run/minirun; rootless: "
+                 "$XDG_RUNTIME_DIR/minirun)")->multi_option_policy(last);
   app.add_option("--log", g.log, "log file (default: stderr only)")->multi_option_policy(last);
   app.add_option("--log-format", g.log_format, "log format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
@@ -173,7 +224,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     configure_logging({g.log, g.log_format == "json", g.debug});
-    log_error(e.what());
+    log_error(explain_parse_error(app, only ? only->name : nullptr, e));
     return 1;
   }
   configure_logging({g.log, g.log_format == "json", g.debug});

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "runtime/launcher.h"
 #include "runtime/state.h"
 
 namespace minirun::runtime::cli {
@@ -48,6 +49,7 @@ void add_events(CLI::App& app, Globals& g, Action& action);
 void add_update(CLI::App& app, Globals& g, Action& action);
 void add_spec(CLI::App& app, Globals& g, Action& action);
 void add_features(CLI::App& app, Globals& g, Action& action);
+void add_check(CLI::App& app, Globals& g, Action& action);
 
 // `state` shows OOM kills in the container's cgroup since create as the
 // annotation run.minirun.oom.kills (stdout stays runc's JSON shape).
@@ -63,6 +65,10 @@ struct CreateFlags {
   int preserve_fds = 0;
 };
 void add_create_flags(CLI::App* cmd, CreateFlags& f);
+
+// create_container(), but a missing config.json says how to name the bundle
+// (-b DIR, or `minirun run DIR/` when `command` is run and the id is one).
+Created create_with_hints(const StateStore& store, const CreateOptions& o, const char* command);
 
 int main(int argc, char** argv);
 

@@ -87,7 +87,8 @@ void add_delete(CLI::App& app, Globals& g, Action& action) {
           auto st = store.load(id);
           Status s = current_status(store, st);
           if ((s == Status::running || s == Status::paused) && !force)
-            throw Error("cannot delete container " + id + " that is not stopped: " + status_name(s));
+            throw Error("cannot delete container " + id + " that is not stopped: " + status_name(s) +
+                        " (minirun delete --force " + id + " kills it first)");
           destroy_container(store, st);
           return 0;
         });

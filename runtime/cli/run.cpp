@@ -72,13 +72,19 @@ void add_run(CLI::App& app, Globals& g, Action& action) {
       if (f.bundle.empty() && is_bundle_path(id)) {
         f.bundle = id;
         id = id_for_bundle(store, id);
+      } else if (f.bundle.empty() && id.find('/') != std::string::npos) {
+        // Not a container id (no id has a '/'): a bundle path that is not one.
+        struct stat st;
+        bool dir = ::stat(id.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        throw Error("run " + id + ": no bundle at " + id +
+                    (dir ? ": it has no config.json (`minirun spec` there writes one)" : ": no such directory"));
       }
       return with_command_context("run " + id, [&] {
         if (!detach && !no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
                         f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
         o.start_at_once = true;
-        Created c = create_container(store, o);
+        Created c = create_with_hints(store, o, "run");
         try {
           started_by_create(store, c.state);
         } catch (...) {

@@ -49,8 +49,27 @@ std::vector<std::string> engine_cgroup_dirs() {
 
 bool have(const std::string& prog) { return run_command({"sh", "-c", "command -v " + prog}).code == 0; }
 
+// The .deb scripts/package.sh makes (CPack), unpacked with dpkg-deb -x
+// under g_dir: the host's /usr is never touched.  Made once.
+std::string g_deb;
+std::string installed_deb_minirun() {
+  static std::string bin = [] {
+    Result p = run_command({"env", "BUILD_DIR=" BUILD_DIR, SOURCE_DIR "/scripts/package.sh"}, "", 600);
+    if (p.code != 0 || split_lines(p.out).empty()) {
+      ADD_FAILURE() << "scripts/package.sh failed: " << p.err;
+      return std::string();
+    }
+    g_deb = split_lines(p.out).back();
+    Result x = run_command({"dpkg-deb", "-x", g_deb, g_dir + "/deb"});
+    if (x.code != 0) ADD_FAILURE() << "dpkg-deb -x " << g_deb << ": " << x.err;
+    return g_dir + "/deb/usr/bin/minirun";
+  }();
+  return bin;
+}
+
 std::string runtime_path(const std::string& name) {
   if (name == "minirun") return MINIRUN_BIN;
+  if (name == "minirun-deb") return installed_deb_minirun();
   Result r = run_command({"sh", "-c", "command -v runc || ls /usr/sbin/runc"});
   return split_lines(r.out).empty() ? "" : split_lines(r.out)[0];
 }
@@ -173,7 +192,7 @@ class EngineEnv : public ::testing::Environment {
         // the network backend's lock and configs in our dir, not /etc.
         << "[network]\nnetwork_config_dir = \"" << g_dir << "/podman/networks\"\n"
         << "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\nlock_type = \"file\"\n"
-        << "runtime_supports_json = [\"minirun\", \"runc\"]\n"
+        << "runtime_supports_json = [\"minirun\", \"minirun-deb\", \"runc\"]\n"
         << "[engine.runtimes]\nminirun = [\"" << MINIRUN_BIN << "\"]\nrunc = [\"" << runtime_path("runc") << "\"]\n";
     std::ofstream(g_dir + "/storage.conf") << "[storage]\ndriver = \"vfs\"\ngraphroot = \"" << g_dir
                                            << "/podman/root\"\nrunroot = \"" << g_dir << "/podman/runroot\"\n";
@@ -448,6 +467,29 @@ TEST_P(PodmanTest, SeccompTmpcopyupUmask) {
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, PodmanTest, ::testing::Values("minirun", "runc"),
                          [](const auto& info) { return info.param; });
+
+// Issue 20: the package installs like a Debian tool, and podman runs
+// containers through the binary it installed.
+class InstalledDebTest : public PodmanTest {};
+
+TEST_P(InstalledDebTest, PodmanRunsThroughTheInstalledBinary) {
+  ASSERT_EQ(runtime_, g_dir + "/deb/usr/bin/minirun");
+  EXPECT_EQ(run_command({"dpkg-deb", "-f", g_deb, "Package", "Section"}).out, "Package: minirun\nSection: admin\n");
+  EXPECT_TRUE(path_exists(g_dir + "/deb/usr/share/man/man8/minirun.8.gz"));
+  EXPECT_TRUE(path_exists(g_dir + "/deb/usr/share/bash-completion/completions/minirun"));
+  EXPECT_EQ(run_command({runtime_, "--version"}).out, run_command({MINIRUN_BIN, "--version"}).out);
+  // Every call podman makes is written down on its way to the installed binary.
+  std::ofstream(wrapper_) << "#!/bin/sh\necho \"$*\" >>" << rt_root_ << "/calls\nexec " << runtime_ << " --root "
+                          << state_root_ << " \"$@\"\n";
+  Result r = podman({"run", "--rm", "--network", "none", kImage, "sh", "-c", "echo from the deb; exit 3"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.out, "from the deb\n");
+  EXPECT_NE(read_text(rt_root_ + "/calls").find("create "), std::string::npos) << read_text(rt_root_ + "/calls");
+  EXPECT_TRUE(wait_runtime_empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Package, InstalledDebTest, ::testing::Values("minirun-deb"),
+                         [](const auto&) { return std::string("deb"); });
 
 class ContainerdTest : public EngineTest {
  protected:

@@ -3,6 +3,7 @@
 
 #include "spec/error.h"
 #include "spec/strings.h"
+#include "spec/suggest.h"
 
 namespace minirun {
 namespace {
@@ -22,6 +23,18 @@ TEST(Strings, SplitWordsSkipsRunsOfBlanks) {
   EXPECT_EQ(split_words(" \t "), V{});
   EXPECT_EQ(split_words("36 35 98:0 / /mnt rw - ext4 /dev/x rw"),
             (V{"36", "35", "98:0", "/", "/mnt", "rw", "-", "ext4", "/dev/x", "rw"}));
+}
+
+TEST(Strings, ClosestNameFindsTyposOnly) {
+  const std::vector<std::string_view> fields = {"terminal", "user", "args", "env", "cwd", "hostname", "consoleSize"};
+  EXPECT_EQ(closest_name("termnial", fields), "terminal");
+  EXPECT_EQ(closest_name("hostnmae", fields), "hostname");
+  EXPECT_EQ(closest_name("consolesize", fields), "consoleSize");
+  EXPECT_EQ(closest_name("detatch", {"detach", "keep", "bundle"}), "detach");
+  EXPECT_EQ(closest_name("arg", fields), "args");
+  EXPECT_EQ(closest_name("io.podman.annotations", fields), "") << "an engine's own key is no typo";
+  EXPECT_EQ(closest_name("ab", fields), "") << "two letters are not close to anything";
+  EXPECT_EQ(closest_name("x", {"y"}), "");
 }
 
 TEST(Strings, ParseIdStopsAtInt32) {
