@@ -81,6 +81,18 @@ TEST(Units, ParseBytesLikeRunc) {
   EXPECT_EQ(parse_bytes("2g", "--memory"), int64_t{2} << 30);
   EXPECT_EQ(parse_bytes("-1", "--memory"), -1);
   EXPECT_THROW(parse_bytes("lots", "--memory"), Error);
+  // Reproducers from tests/fuzz/config_fuzz (run.minirun.rootfs.overlay.size):
+  // more digits than int64_t holds threw std::out_of_range, and a big
+  // number with a unit shifted past 63 bits.
+  EXPECT_EQ(parse_bytes("8589934591g", "--memory"), int64_t{8589934591} << 30);
+  for (const char* big : {"99999999999999999999", "8589934592g", "9223372036854775807k", "16777216t"}) {
+    try {
+      parse_bytes(big, "--memory");
+      ADD_FAILURE() << big << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "--memory: size \"" + std::string(big) + "\" is too large");
+    }
+  }
   EXPECT_THROW(parse_bytes("5q", "--memory"), Error);
   EXPECT_EQ(human_bytes(32 << 20), "32 MiB");
   EXPECT_EQ(human_bytes(1536), "1.5 KiB");
