@@ -68,7 +68,9 @@ void write_sysctls(const std::map<std::string, std::string>& sysctl) {
   for (const auto& [key, value] : sysctl) {
     std::string rel = key;
     std::replace(rel.begin(), rel.end(), '.', '/');
-    with_context("sysctl " + key, [&] { procfs::write_file(proc.get(), "sys/" + rel, value); });
+    // Captured by name: clang 14 (the fuzz build) cannot capture a structured binding.
+    const std::string& content = value;
+    with_context("sysctl " + key, [&] { procfs::write_file(proc.get(), "sys/" + rel, content); });
   }
 }
 

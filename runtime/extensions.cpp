@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "runtime/units.h"
 #include "spec/error.h"
 #include "spec/strings.h"
 
@@ -79,6 +80,10 @@ Extensions parse_extensions(const std::map<std::string, std::string>& annotation
       x.overlay_upper = absolute_path(key, value);
     } else if (name == "rootfs.overlay.work") {
       x.overlay_work = absolute_path(key, value);
+    } else if (name == "rootfs.overlay.size") {
+      x.overlay_size = parse_bytes(value, "config.json: annotations[\"" + key + "\"]");
+      if (x.overlay_size < 4096) throw annotation_error(key, "must be at least 4k, got \"" + value + "\"");
+      x.overlay_size_set = true;
     } else if (name == "network") {
       if (value == "bridge") {
         x.network = Extensions::Network::bridge;
@@ -106,13 +111,17 @@ Extensions parse_extensions(const std::map<std::string, std::string>& annotation
       throw annotation_error(key, "unknown minirun annotation");
     }
   }
-  bool overlay_options = !x.overlay_lower.empty() || !x.overlay_upper.empty() || !x.overlay_work.empty();
+  bool overlay_options =
+      !x.overlay_lower.empty() || !x.overlay_upper.empty() || !x.overlay_work.empty() || x.overlay_size_set;
   if (overlay_options && !x.overlay)
     throw annotation_error("run.minirun.rootfs.overlay", "overlay layers are set but the overlay is not enabled");
   if (!x.overlay_work.empty() && x.overlay_upper.empty())
     throw annotation_error("run.minirun.rootfs.overlay.work", "needs run.minirun.rootfs.overlay.upper");
   if (!x.bridge.ports.empty() && x.network != Extensions::Network::bridge)
     throw annotation_error("run.minirun.network.ports", "publishing ports needs run.minirun.network: bridge");
+  if (x.overlay_size_set && !x.overlay_upper.empty())
+    throw annotation_error("run.minirun.rootfs.overlay.size",
+                           "limits the ephemeral upper only, not run.minirun.rootfs.overlay.upper");
   return x;
 }
 

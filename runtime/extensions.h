@@ -7,6 +7,8 @@
 //                                     top first, above root.path
 //   run.minirun.rootfs.overlay.upper  a persistent upper dir (kept on delete)
 //   run.minirun.rootfs.overlay.work   its work dir (default: UPPER/../work)
+//   run.minirun.rootfs.overlay.size   size of the tmpfs holding the ephemeral
+//                                     upper and work dirs (default 1g)
 //   run.minirun.network               "bridge" | "none" | an absolute netns path
 //   run.minirun.network.bridge        bridge name (default minirun0)
 //   run.minirun.network.subnet        bridge subnet (default 10.213.0.0/16)
@@ -15,6 +17,7 @@
 //                                     [HOST_IP:]HOST_PORT:PORT[/tcp|/udp]
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +33,11 @@ struct Extensions {
   std::vector<std::string> overlay_lower;  // extra layers above root.path
   std::string overlay_upper;               // persistent upper, "" = ephemeral
   std::string overlay_work;
+  // The ephemeral upper gets a tmpfs of its own, so a container filling its
+  // root gets ENOSPC there instead of filling --root (RAM on most hosts).
+  static constexpr int64_t kDefaultOverlaySize = int64_t{1} << 30;
+  int64_t overlay_size = kDefaultOverlaySize;
+  bool overlay_size_set = false;
   enum class Network { unset, none, bridge, path } network = Network::unset;
   std::string netns_path;
   ns::BridgeConfig bridge;

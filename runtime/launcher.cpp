@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -143,6 +144,25 @@ std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manage
   return out;
 }
 
+// As root, the ephemeral upper and work dirs are on a tmpfs of their own
+// (run.minirun.rootfs.overlay.size): a container filling its root gets ENOSPC
+// there, not the host's --root (RAM itself on most hosts).  Its pages are
+// charged to the writer's memory cgroup.  StateStore::remove_dir unmounts it.
+// Rootless cannot mount on the host: the dirs stay in the state dir, under
+// $XDG_RUNTIME_DIR, which has a size of its own.
+std::string ephemeral_overlay_dir(const StateStore& store, const std::string& id, const Extensions& x) {
+  const std::string fs = store.overlay_fs_path(id);
+  if (::mkdir(fs.c_str(), 0700) != 0) throw_errno("mkdir " + fs);
+  if (::geteuid() != 0) return fs;
+  // Inodes cost kernel memory that size= does not count: one per 4 KiB.
+  const int64_t inodes = std::max<int64_t>(x.overlay_size / 4096, 1024);
+  const std::string data =
+      "size=" + std::to_string(x.overlay_size) + ",nr_inodes=" + std::to_string(inodes) + ",mode=0700";
+  if (::mount("tmpfs", fs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, data.c_str()) != 0)
+    throw_errno("overlay: mount tmpfs (" + data + ") on " + fs);
+  return fs;
+}
+
 }  // namespace
 
 Created create_container(const StateStore& store, const CreateOptions& opts) {
@@ -260,9 +280,10 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     rootfs::Overlay ov;
     ov.lower = x.overlay_lower;
     ov.lower.push_back(rootfs_path);
-    ov.upper = x.overlay_upper.empty() ? dir + "/upper" : x.overlay_upper;
+    const std::string ephemeral = x.overlay_upper.empty() ? ephemeral_overlay_dir(store, opts.id, x) : "";
+    ov.upper = x.overlay_upper.empty() ? ephemeral + "/upper" : x.overlay_upper;
     ov.work = !x.overlay_work.empty()   ? x.overlay_work
-              : x.overlay_upper.empty() ? dir + "/work"
+              : x.overlay_upper.empty() ? ephemeral + "/work"
                                         : x.overlay_upper + "/../work";
     ov.target = dir + "/merged";
     for (const auto& d : {ov.upper, ov.work, ov.target})

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +109,9 @@ void StateStore::create_dir(const std::string& id) const {
 }
 
 void StateStore::remove_dir(const std::string& id) const {
+  // The overlay's tmpfs first (left mounted too if minirun was killed), or
+  // remove_all would empty it and fail on the mount point.
+  ::umount2(overlay_fs_path(id).c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);
   std::error_code ec;
   std::filesystem::remove_all(dir(id), ec);
 }

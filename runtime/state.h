@@ -55,6 +55,8 @@ class StateStore {
   const std::string& root() const { return root_; }
   std::string dir(const std::string& id) const { return root_ + "/" + id; }
   std::string fifo_path(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+  // The tmpfs (as root) holding an ephemeral overlay's upper and work dirs.
+  std::string overlay_fs_path(const std::string& id) const { return dir(id) + "/overlay"; }
 
   // Throws unless the root, when it exists, is a dir of the caller's that
   // no group or other user can write: another local user must not feed us

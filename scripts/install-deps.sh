@@ -9,6 +9,8 @@ packages=(
   # build
   build-essential cmake pkg-config git lld
   nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libnftables-dev libcli11-dev googletest libgtest-dev
+  # the fuzz targets (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
   # unshare (util-linux), mount, tar, nft (reads the ruleset), the engines and
   # runc to compare with

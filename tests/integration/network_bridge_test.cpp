@@ -225,7 +225,7 @@ TEST_F(NetworkTest, GeneratedFilesMatchNameAndAddressOnOverlay) {
   EXPECT_NE(r.out.find("127.0.0.1\tlocalhost\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nweb1\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nameserver 10.213.0.1\n"), std::string::npos) << r.out;
-  EXPECT_NE(read_text(root_ + "/named/upper/etc/hosts").find(addr), std::string::npos) << "not in the upper layer";
+  EXPECT_NE(read_text(root_ + "/named/overlay/upper/etc/hosts").find(addr), std::string::npos) << "not in the upper layer";
   EXPECT_EQ(read_text(b.rootfs() + "/etc/hosts"), hosts_before) << "the bundle was modified";
   EXPECT_EQ(minirun({"exec", "named", "sh", "-c", "grep ' /etc/hosts ' /proc/self/mountinfo"}).code, 1)
       << "on an overlay the files are written, not bind-mounted";

@@ -80,7 +80,7 @@ TEST_F(OverlayTest, WhiteoutOpaqueDirAndCopyUpStayOutOfTheBundle) {
               "echo new > /new && rm /etc/passwd && echo appended >> /etc/group && "
               "rm -rf /home && mkdir /home && touch /home/fresh && touch /tmp/done && sleep 300"});
   ASSERT_EQ(minirun({"run", "-d", "-b", b.dir(), "ov1"}).code, 0);
-  const std::string upper = root_ + "/ov1/upper";
+  const std::string upper = root_ + "/ov1/overlay/upper";
   ASSERT_TRUE(wait_for_path(upper + "/tmp/done")) << "the container never finished its writes";
 
   // From inside: the deletions and replacements are visible.
@@ -120,10 +120,9 @@ TEST_F(OverlayTest, TwoContainersFromOneBundleDoNotSeeEachOthersWrites) {
   EXPECT_EQ(minirun({"exec", "twin2", "cat", "/etc/who"}).out, "two\n");
   EXPECT_EQ(minirun({"exec", "twin2", "test", "-e", "/etc/group"}).code, 0) << "twin1's delete reached twin2";
   EXPECT_FALSE(path_exists(b.rootfs() + "/etc/who"));
-  for (const char* id : {"twin1", "twin2"}) {
-    EXPECT_EQ(minirun({"delete", "--force", id}).code, 0);
-    expect_no_leftovers(id);
-  }
+  // Each has its tmpfs under --root until deleted: check once both are gone.
+  for (const char* id : {"twin1", "twin2"}) EXPECT_EQ(minirun({"delete", "--force", id}).code, 0);
+  for (const char* id : {"twin1", "twin2"}) expect_no_leftovers(id);
 }
 
 TEST_F(OverlayTest, ExtraLowerLayersStackTopFirstAboveTheRootfs) {
@@ -250,8 +249,8 @@ TEST_F(OverlayTest, FailedCreateLeavesNoMountAndNoUpper) {
 }
 
 // The overlay is mounted in the container's mount namespace only, so even a
-// SIGKILLed `minirun run` leaves no mount on the host; delete --force then
-// removes the rest (process, cgroup, upper dir).
+// SIGKILLed `minirun run` leaves no overlay mount on the host; delete --force
+// then removes the rest (process, cgroup, the upper dir's tmpfs and dir).
 TEST_F(OverlayTest, KilledRunLeavesNoHostMount) {
   Bundle b;
   enable_overlay(b);

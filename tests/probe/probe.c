@@ -13,6 +13,9 @@
 //   sigdfl PROG ARGS  exec PROG with SIGPIPE at its default (on the host: the
 //                     test harness ignores it, and children inherit that)
 //   forkbomb N        try to fork N sleeping children; print how many worked
+//   forkstorm         every process forks forever (bounded by pids.max)
+//   zombies N         fork N children that exit, never reap them, pause
+//   vfork-hang        vfork a child that never execs: the parent stays in D
 //   spin MS           busy-loop for MS ms of wall time; print cpu ms used
 //   open PATH MODE    open PATH (r|w); print "ok" or the errno name
 //   mkdir PATH        mkdir; print "ok" or the errno name
@@ -190,6 +193,41 @@ static int forkbomb(int n) {
   fflush(stdout);
   kill(0, SIGKILL);
   return 0;
+}
+
+// A fork bomb that never stops: every process forks forever, as many as
+// pids.max lets live at once; the ones refused retry.
+static int forkstorm(void) {
+  printf("storming\n");
+  fflush(stdout);
+  for (;;) fork();
+  return 0;
+}
+
+// n children that exit at once and are never reaped: n zombies.
+static int zombies(int n) {
+  int made = 0;
+  for (int i = 0; i < n; i++) {
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    if (p > 0) made++;
+  }
+  printf("zombies=%d\n", made);
+  fflush(stdout);
+  for (;;) pause();
+  return 0;
+}
+
+// The parent of a vfork child that never execs nor exits waits for it in
+// TASK_KILLABLE: state D (uninterruptible sleep), which only SIGKILL ends.
+static int vfork_hang(void) {
+  printf("vforking\n");
+  fflush(stdout);
+  pid_t p = vfork();
+  if (p == 0) {
+    for (;;) syscall(SYS_pause);  // raw syscalls only: the parent's stack is ours
+  }
+  return p < 0 ? 1 : 0;
 }
 
 static int sched_report(void) {
@@ -505,6 +543,9 @@ int main(int argc, char** argv) {
   if (!strcmp(cmd, "signals")) return signals_loop();
   if (!strcmp(cmd, "memhog") && argc > 2) return memhog(atol(argv[2]));
   if (!strcmp(cmd, "forkbomb") && argc > 2) return forkbomb(atoi(argv[2]));
+  if (!strcmp(cmd, "forkstorm")) return forkstorm();
+  if (!strcmp(cmd, "zombies") && argc > 2) return zombies(atoi(argv[2]));
+  if (!strcmp(cmd, "vfork-hang")) return vfork_hang();
   if (!strcmp(cmd, "spin") && argc > 2) {
     long end = now_ms(CLOCK_MONOTONIC) + atol(argv[2]);
     volatile unsigned long x = 0;

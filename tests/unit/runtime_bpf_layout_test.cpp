@@ -1,6 +1,6 @@
 // runtime/bpf_layout: libseccomp's filters rebuilt as range trees must decide
 // every syscall exactly as libseccomp's own program does.  The oracle is
-// libseccomp's output, run by an interpreter written here.
+// libseccomp's output, run by the interpreter in seccomp_oracle.h.
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -22,140 +22,10 @@
 #include <string>
 
 #include "runtime/bpf_layout.h"
+#include "seccomp_oracle.h"
 
 namespace minirun::runtime {
 namespace {
-
-using Program = std::vector<struct sock_filter>;
-
-struct Rule {
-  uint32_t action;
-  int nr;  // on the native arch; libseccomp maps it to the others
-  std::vector<scmp_arg_cmp> args;
-};
-
-struct Profile {
-  uint32_t default_action = SCMP_ACT_ALLOW;
-  std::vector<uint32_t> arches{SCMP_ARCH_X86_64};
-  std::vector<Rule> rules;
-  int optimize = 2;  // SCMP_FLTATR_CTL_OPTIMIZE; 0 leaves libseccomp's default
-};
-
-// libseccomp's program for p.  Rules libseccomp refuses (the same action as
-// the default, say) are skipped, as a profile loader would report them.
-Program libseccomp_program(const Profile& p) {
-  scmp_filter_ctx ctx = seccomp_init(p.default_action);
-  EXPECT_NE(ctx, nullptr);
-  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-  if (p.optimize) {
-    EXPECT_EQ(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, p.optimize), 0);
-  }
-  bool native = false;
-  for (uint32_t a : p.arches) {
-    if (a == seccomp_arch_native()) {
-      native = true;
-      continue;
-    }
-    EXPECT_EQ(seccomp_arch_add(ctx, a), 0) << a;
-  }
-  if (!native) seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
-  for (const Rule& r : p.rules)
-    seccomp_rule_add_array(ctx, r.action, r.nr, static_cast<unsigned>(r.args.size()), r.args.data());
-  int mem = static_cast<int>(::syscall(SYS_memfd_create, "bpf", MFD_CLOEXEC));
-  EXPECT_EQ(seccomp_export_bpf(ctx, mem), 0);
-  seccomp_release(ctx);
-  struct stat st;
-  ::fstat(mem, &st);
-  Program out(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
-  EXPECT_EQ(::pread(mem, out.data(), static_cast<size_t>(st.st_size), 0), st.st_size);
-  ::close(mem);
-  return out;
-}
-
-// Classic BPF as the kernel runs a seccomp filter (the subset libseccomp emits).
-uint32_t run(const Program& p, const struct seccomp_data& d) {
-  uint32_t a = 0;
-  size_t pc = 0;
-  auto word = [&](uint32_t off) {
-    uint32_t w;
-    std::memcpy(&w, reinterpret_cast<const char*>(&d) + off, 4);
-    return w;
-  };
-  for (size_t steps = 0; steps <= p.size(); ++steps) {
-    if (pc >= p.size()) break;
-    const struct sock_filter& in = p[pc];
-    bool taken;
-    switch (in.code) {
-      case BPF_LD | BPF_W | BPF_ABS:
-        a = word(in.k);
-        ++pc;
-        continue;
-      case BPF_ALU | BPF_AND | BPF_K:
-        a &= in.k;
-        ++pc;
-        continue;
-      case BPF_RET | BPF_K:
-        return in.k;
-      case BPF_JMP | BPF_JA:
-        pc += 1 + in.k;
-        continue;
-      case BPF_JMP | BPF_JEQ | BPF_K:
-        taken = a == in.k;
-        break;
-      case BPF_JMP | BPF_JGT | BPF_K:
-        taken = a > in.k;
-        break;
-      case BPF_JMP | BPF_JGE | BPF_K:
-        taken = a >= in.k;
-        break;
-      case BPF_JMP | BPF_JSET | BPF_K:
-        taken = (a & in.k) != 0;
-        break;
-      default:
-        ADD_FAILURE() << "instruction the test does not know: " << in.code;
-        return 0xdead;
-    }
-    pc += 1 + (taken ? in.jt : in.jf);
-  }
-  ADD_FAILURE() << "ran off the program";
-  return 0xdead;
-}
-
-// Runs both programs on every arch given (and some no filter names), every
-// nr either compares with (and its neighbours), and argument words built
-// from the constants; returns the first difference, or "".
-std::string first_difference(const Program& want, const Program& got, std::vector<uint32_t> arches) {
-  std::set<uint32_t> consts{0, 1, UINT32_MAX};
-  for (const Program* p : {&want, &got})
-    for (const auto& in : *p)
-      if (BPF_CLASS(in.code) == BPF_JMP && in.code != (BPF_JMP | BPF_JA)) {
-        consts.insert(in.k);
-        consts.insert(in.k + 1);
-        consts.insert(in.k - 1);
-      }
-  for (uint32_t extra : {0U, 1U, UINT32_MAX, AUDIT_ARCH_X86_64 ^ 1, AUDIT_ARCH_AARCH64, AUDIT_ARCH_PPC64LE})
-    arches.push_back(extra);
-  std::vector<uint32_t> pool(consts.begin(), consts.end());
-  std::mt19937 rng(7);
-  auto pick = [&] { return rng() % 4 == 0 ? static_cast<uint32_t>(rng()) : pool[rng() % pool.size()]; };
-  for (uint32_t arch : arches)
-    for (uint32_t nr : consts)
-      for (int variant = 0; variant < 4; ++variant) {
-        struct seccomp_data d = {};
-        d.nr = static_cast<int>(nr);
-        d.arch = arch;
-        uint32_t* words = reinterpret_cast<uint32_t*>(&d.instruction_pointer);
-        for (int w = 0; w < 14; ++w) words[w] = variant == 0 ? 0 : variant == 1 ? UINT32_MAX : pick();
-        uint32_t a = run(want, d), b = run(got, d);
-        if (a != b) {
-          std::ostringstream out;
-          out << std::hex << "arch 0x" << arch << " nr 0x" << nr << " variant " << variant << ": libseccomp 0x" << a
-              << ", tree 0x" << b;
-          return out.str();
-        }
-      }
-  return "";
-}
 
 // Every syscall the native arch knows in [0, 450), in runs of `run`
 // numbers: allowed, denied with EPERM, or left to the default, in turn.  A

@@ -26,6 +26,10 @@ TEST(Extensions, ParsesEveryAnnotation) {
                                    {"run.minirun.network.subnet", "10.9.0.0/24"},
                                    {"run.minirun.network.mtu", "1400"}});
   EXPECT_TRUE(x.overlay);
+  EXPECT_EQ(x.overlay_size, int64_t{1} << 30) << "the documented default";
+  EXPECT_EQ(parse_extensions({{"run.minirun.rootfs.overlay", "true"}, {"run.minirun.rootfs.overlay.size", "64m"}})
+                .overlay_size,
+            64 << 20);
   EXPECT_EQ(x.overlay_lower, (std::vector<std::string>{"/l1", "/l2"}));
   EXPECT_EQ(x.overlay_upper, "/up");
   EXPECT_EQ(x.network, Extensions::Network::bridge);
@@ -56,6 +60,15 @@ TEST(Extensions, ErrorsNameTheAnnotation) {
             "enabled");
   EXPECT_EQ(message({{"run.minirun.network.mtu", "9"}}),
             "config.json: annotations[\"run.minirun.network.mtu\"]: invalid MTU \"9\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay", "true"}, {"run.minirun.rootfs.overlay.size", "lots"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay.size\"]: invalid size \"lots\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay", "true"}, {"run.minirun.rootfs.overlay.size", "1k"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay.size\"]: must be at least 4k, got \"1k\"");
+  EXPECT_EQ(message({{"run.minirun.rootfs.overlay", "true"},
+                     {"run.minirun.rootfs.overlay.upper", "/u"},
+                     {"run.minirun.rootfs.overlay.size", "1g"}}),
+            "config.json: annotations[\"run.minirun.rootfs.overlay.size\"]: limits the ephemeral upper only, not "
+            "run.minirun.rootfs.overlay.upper");
   EXPECT_EQ(message({{"run.minirun.bogus", "1"}}),
             "config.json: annotations[\"run.minirun.bogus\"]: unknown minirun annotation");
 }
@@ -68,6 +81,18 @@ TEST(Units, ParseBytesLikeRunc) {
   EXPECT_EQ(parse_bytes("2g", "--memory"), int64_t{2} << 30);
   EXPECT_EQ(parse_bytes("-1", "--memory"), -1);
   EXPECT_THROW(parse_bytes("lots", "--memory"), Error);
+  // Reproducers from tests/fuzz/config_fuzz (run.minirun.rootfs.overlay.size):
+  // more digits than int64_t holds threw std::out_of_range, and a big
+  // number with a unit shifted past 63 bits.
+  EXPECT_EQ(parse_bytes("8589934591g", "--memory"), int64_t{8589934591} << 30);
+  for (const char* big : {"99999999999999999999", "8589934592g", "9223372036854775807k", "16777216t"}) {
+    try {
+      parse_bytes(big, "--memory");
+      ADD_FAILURE() << big << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "--memory: size \"" + std::string(big) + "\" is too large");
+    }
+  }
   EXPECT_THROW(parse_bytes("5q", "--memory"), Error);
   EXPECT_EQ(human_bytes(32 << 20), "32 MiB");
   EXPECT_EQ(human_bytes(1536), "1.5 KiB");
