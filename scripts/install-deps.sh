@@ -9,6 +9,9 @@ packages=(
   # build
   build-essential cmake pkg-config git lld
   nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libcli11-dev googletest libgtest-dev
+  libsystemd-dev
+  # the booted systemd the --systemd-cgroup tests run in (scripts/systemd-testbed.sh)
+  mmdebstrap systemd-container
   # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
   # unshare (util-linux), mount, tar, the engines and runc to compare with
   busybox-static file iproute2 procps util-linux mount tar findutils coreutils
