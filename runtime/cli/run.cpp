@@ -78,6 +78,7 @@ void add_run(CLI::App& app, Globals& g, Action& action) {
         CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
                         f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
         o.start_at_once = true;
+        o.systemd_cgroup = g.systemd_cgroup;
         Created c = create_container(store, o);
         try {
           started_by_create(store, c.state);
