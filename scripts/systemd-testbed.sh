@@ -111,7 +111,8 @@ done
 
 (
   for cg in "${cgroups[@]}"; do echo "$BASHPID" >"$cg/cgroup.procs"; done
-  SYSTEMD_SECCOMP=0 exec systemd-nspawn --quiet -D "$rootfs" -M "$name" --register=no --keep-unit \
+  # MINIRUN_TESTBED_UNIFIED=1: the booted system gets cgroup v2 only.
+  SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=${MINIRUN_TESTBED_UNIFIED:-0} SYSTEMD_SECCOMP=0 exec systemd-nspawn --quiet -D "$rootfs" -M "$name" --register=no --keep-unit \
   --console=read-only --kill-signal=SIGRTMIN+3 --capability=all --volatile=overlay \
   --bind="$src" --bind-ro="$tmp/init:/sbin/testbed-init" /sbin/testbed-init \
   >"$tmp/console.log" 2>&1
