@@ -162,12 +162,25 @@ std::string run_job(sd_bus* bus, JobWaiter& waiter, sd_bus_message* call, const 
   return result.empty() ? waiter.wait(job) : result;
 }
 
+// A call of the Manager's `method` whose first two arguments are the unit
+// and a job mode ("fail", "replace").
+void new_job_call(sd_bus* bus, Message& call, const char* method, const std::string& unit, const char* mode) {
+  check(sd_bus_message_new_method_call(bus, &call.m, kDest, kPath, kManager, method), method);
+  check(sd_bus_message_append(call.m, "ss", unit.c_str(), mode), method);
+}
+
+// ResetFailedUnit, errors ignored: a failed unit stays loaded otherwise.
+void reset_failed(sd_bus* bus, const std::string& unit) {
+  BusError err;
+  Message reply;
+  sd_bus_call_method(bus, kDest, kPath, kManager, "ResetFailedUnit", &err.e, &reply.m, "s", unit.c_str());
+}
+
 void start(sd_bus* bus, const nlohmann::json& in) {
   const std::string unit = in.at("unit");
   JobWaiter waiter(bus);
   Message call;
-  check(sd_bus_message_new_method_call(bus, &call.m, kDest, kPath, kManager, "StartTransientUnit"), "start " + unit);
-  check(sd_bus_message_append(call.m, "ss", unit.c_str(), "fail"), "start " + unit);
+  new_job_call(bus, call, "StartTransientUnit", unit, "fail");
   nlohmann::json props = in.value("properties", nlohmann::json::array());
   props.push_back({"Description", "s", in.value("description", "minirun container")});
   if (in.contains("slice")) props.push_back({"Slice", "s", in.at("slice")});
@@ -176,10 +189,7 @@ void start(sd_bus* bus, const nlohmann::json& in) {
   check(sd_bus_message_append(call.m, "a(sa(sv))", 0), "start " + unit);  // no auxiliary units
   std::string result = run_job(bus, waiter, call.m, "start " + unit);
   if (result != "done") {
-    // A failed transient unit stays loaded as "failed" otherwise.
-    BusError err;
-    Message reply;
-    sd_bus_call_method(bus, kDest, kPath, kManager, "ResetFailedUnit", &err.e, &reply.m, "s", unit.c_str());
+    reset_failed(bus, unit);
     throw Failure("start " + unit + ": the job " + result);
   }
 }
@@ -200,17 +210,14 @@ void stop(sd_bus* bus, const nlohmann::json& in) {
   const std::string unit = in.at("unit");
   JobWaiter waiter(bus);
   Message call;
-  check(sd_bus_message_new_method_call(bus, &call.m, kDest, kPath, kManager, "StopUnit"), "stop " + unit);
-  check(sd_bus_message_append(call.m, "ss", unit.c_str(), "replace"), "stop " + unit);
+  new_job_call(bus, call, "StopUnit", unit, "replace");
   try {
     run_job(bus, waiter, call.m, "stop " + unit);
   } catch (const Failure& e) {
     // Already gone (a scope goes by itself once its last process exits).
     if (!std::strstr(e.what(), "not loaded")) throw;
   }
-  BusError err;
-  Message reply;
-  sd_bus_call_method(bus, kDest, kPath, kManager, "ResetFailedUnit", &err.e, &reply.m, "s", unit.c_str());
+  reset_failed(bus, unit);
 }
 
 }  // namespace

@@ -54,6 +54,11 @@ class SystemdCgroupTest : public MinirunTest {
     auto st = nlohmann::json::parse(minirun({"state", id}).out, nullptr, false);
     return st.is_discarded() ? 0 : st.value("pid", 0);
   }
+  void expect_delegated_scope(const std::string& unit) {
+    EXPECT_EQ(unit_property(unit, "ActiveState"), "active");
+    EXPECT_EQ(unit_property(unit, "Delegate"), "yes");
+    EXPECT_EQ(unit_property(unit, "ControlGroup"), "/system.slice/" + unit);
+  }
   void expect_unit_gone(const std::string& unit) {
     EXPECT_EQ(unit_property(unit, "LoadState"), "not-found") << unit;
     EXPECT_EQ(joined(dirs_named(unit)), "") << "cgroup dirs of " << unit << " left behind";
@@ -80,9 +85,7 @@ TEST_F(SystemdCgroupTest, TheInitRunsInADelegatedScopeWithItsLimitsAsProperties)
   b.set_args({"sleep", "60"});
   ASSERT_EQ(create(b, "sysd-scope").code, 0);
   const std::string unit = "sysd-sysd-scope.scope";
-  EXPECT_EQ(unit_property(unit, "ActiveState"), "active");
-  EXPECT_EQ(unit_property(unit, "Delegate"), "yes");
-  EXPECT_EQ(unit_property(unit, "ControlGroup"), "/system.slice/" + unit);
+  expect_delegated_scope(unit);
   EXPECT_EQ(unit_property(unit, "TasksMax"), "20");
   EXPECT_EQ(unit_property(unit, "CPUShares"), "512");
   EXPECT_EQ(unit_property(unit, "MemoryLimit"), std::to_string(48 * kMiB));
@@ -168,9 +171,7 @@ TEST_F(SystemdCgroupTest, TheScopeOnAnyLayoutIsDelegatedPausedAndRemoved) {
   b.set_args({"sleep", "60"});
   ASSERT_EQ(create(b, "sysd-any").code, 0);
   const std::string unit = "sysd-sysd-any.scope";
-  EXPECT_EQ(unit_property(unit, "ActiveState"), "active");
-  EXPECT_EQ(unit_property(unit, "Delegate"), "yes");
-  EXPECT_EQ(unit_property(unit, "ControlGroup"), "/system.slice/" + unit);
+  expect_delegated_scope(unit);
   std::string cg = read_text("/proc/" + std::to_string(pid_of("sysd-any")) + "/cgroup");
   EXPECT_NE(cg.find("0::/system.slice/" + unit + "\n"), std::string::npos) << cg;
   ASSERT_EQ(minirun({"start", "sysd-any"}).code, 0);
