@@ -26,6 +26,11 @@ enum class FreezerState { thawed, freezing, frozen, unknown };
 // that on its own; the runtime knows which processes are the container's.
 using ProcessFilter = std::function<bool(pid_t)>;
 
+// The systemd driver's line to systemd, given by the runtime (the
+// minirun-systemd companion): `verb` "start", "set" or "stop" with a JSON
+// request; throws an Error on failure.
+using UnitCall = std::function<void(const std::string& verb, const std::string& request)>;
+
 // runc's `events --stats` data (libcontainer/cgroups/stats.go), the parts
 // that exist on this host.
 struct CpuStats {
@@ -94,6 +99,24 @@ class Manager {
   std::vector<V1Mount> v1_mounts() const;
   // Rebuilds a manager from paths() saved in state.json.
   static std::unique_ptr<Manager> from_paths(const std::map<std::string, std::string>& paths);
+
+  // The systemd driver (--systemd-cgroup, as runc): `cgroups_path` is
+  // "slice:prefix:name" (empty: "system.slice:minirun:<id>"), the cgroup the
+  // transient scope "prefix-name.scope" in that slice, started by the first
+  // apply() with the init (set_first_process()) in it, Delegate=yes and the
+  // resources as unit properties (plus org.systemd.property.* annotations);
+  // every resource is also written to the files below the scope.  Throws
+  // when systemd is not PID 1 here.
+  static std::unique_ptr<Manager> for_systemd(const std::string& cgroups_path, const std::string& id,
+                                              const std::map<std::string, std::string>& annotations, UnitCall call);
+  // The same, for a started unit, from unit() and paths() saved in state.json.
+  static std::unique_ptr<Manager> from_unit(const std::string& unit, const std::map<std::string, std::string>& paths,
+                                            UnitCall call);
+  // The systemd unit holding the cgroup; empty for the cgroupfs driver.
+  virtual std::string unit() const { return {}; }
+  // systemd driver: the process the scope starts with (the init, still
+  // waiting for "go"); systemd itself moves it there.  Others ignore it.
+  virtual void set_first_process(pid_t) {}
 
   // Absolute directory per hierarchy: {"memory": "/sys/fs/cgroup/memory/...",
   // "unified": "/sys/fs/cgroup/unified/..."} (v2-only host: key "").

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "runtime/companion.h"
 #include "runtime/config_load.h"
 #include "runtime/console.h"
 #include "runtime/defaults.h"
@@ -163,7 +164,21 @@ std::string ephemeral_overlay_dir(const StateStore& store, const std::string& id
   return fs;
 }
 
+// The systemd driver's calls go to the minirun-systemd companion (sd-bus):
+// only a container made with --systemd-cgroup pays its fork+exec.
+cgroup::UnitCall systemd_unit_call() {
+  return [](const std::string& verb, const std::string& request) {
+    run_companion("minirun-systemd", {verb}, request);
+  };
+}
+
 }  // namespace
+
+std::unique_ptr<cgroup::Manager> container_cgroup(const ContainerState& st) {
+  if (st.cgroup_paths.empty()) return nullptr;
+  if (!st.systemd_unit.empty()) return cgroup::Manager::from_unit(st.systemd_unit, st.cgroup_paths, systemd_unit_call());
+  return cgroup::Manager::from_paths(st.cgroup_paths);
+}
 
 Created create_container(const StateStore& store, const CreateOptions& opts) {
   validate_id(opts.id);
@@ -238,8 +253,13 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // here) overlap.  The init is born in the cgroup2 dir (made first) and
   // joins the rest only once the parent says "go".  Rootless, the cgroup
   // comes first: whether there is one decides how the init is placed.
+  // systemd moves the init into the scope it starts: after the clone too.
   const bool cgroup_after_clone = ::geteuid() == 0 && !nsplan.new_user;
-  auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
+  if (opts.systemd_cgroup && !cgroup_after_clone)
+    throw Error("--systemd-cgroup: not supported for a rootless container or one with a new user namespace");
+  auto cg = opts.systemd_cgroup ? cgroup::Manager::for_systemd(sp.linux.cgroups_path, opts.id, sp.annotations,
+                                                               systemd_unit_call())
+                                : cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
   ScopeGuard remove_cgroup([&] {
     if (cg) cg->destroy();
   });
@@ -352,8 +372,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(pid));
   ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
   st.pid = pid;
-  if (cgroup_after_clone) make_cgroup();
+  if (cgroup_after_clone) {
+    cg->set_first_process(pid);
+    make_cgroup();
+  }
   if (cg) {
+    st.systemd_unit = cg->unit();
     st.cgroup_paths = cg->paths();
     st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
@@ -470,8 +494,7 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
     } catch (const Error&) {
       // runc: a failed poststart stops the container (and waits for it to
       // be gone); delete cleans up.
-      std::unique_ptr<cgroup::Manager> cg;
-      if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+      auto cg = container_cgroup(st);
       kill_container({st.pid, st.start_time}, cg.get());
       throw;
     }
@@ -490,8 +513,7 @@ bool shares_pid_namespace(const StateStore& store, const std::string& id) {
 
 void destroy_container(const StateStore& store, const ContainerState& st) {
   if (debug_enabled()) log_debug("delete " + st.id + ": killing what is left of pid " + std::to_string(st.pid));
-  std::unique_ptr<cgroup::Manager> cg;
-  if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
+  auto cg = container_cgroup(st);
   kill_container({st.pid, st.start_time}, cg.get(), [&] { return shares_pid_namespace(store, st.id); });
   if (st.poststop_hooks) {
     try {

@@ -4,7 +4,10 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
+
+#include "cgroup/cgroup.h"
 
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
@@ -25,6 +28,7 @@ struct CreateOptions {
   // `run`: the init execs as soon as it is ready instead of blocking on the
   // exec fifo for a `start`; the caller then calls started_by_create().
   bool start_at_once = false;
+  bool systemd_cgroup = false;  // --systemd-cgroup: the cgroup is a systemd scope
 };
 
 struct Created {
@@ -39,6 +43,10 @@ void start_container(const StateStore& store, const ContainerState& state);
 // What start_container does after the fifo, for a create with start_at_once
 // (the init did not wait): the fifo goes (status running), poststart hooks.
 void started_by_create(const StateStore& store, const ContainerState& state);
+
+// The container's cgroup manager from its state (the systemd driver's when
+// create used it); null when it has no cgroup.  Runs nothing.
+std::unique_ptr<cgroup::Manager> container_cgroup(const ContainerState& state);
 
 // Kills what is left, runs poststop hooks, removes cgroups, network and the
 // state dir.  Safe on a half-created container.

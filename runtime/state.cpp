@@ -178,6 +178,7 @@ void StateStore::save(const ContainerState& s) const {
             {"annotations", s.annotations},
             {"cgroup_paths", s.cgroup_paths},
             {"cgroup_made_parents", s.cgroup_made_parents},
+            {"systemd_unit", s.systemd_unit},
             {"overlay", s.overlay},
             {"persistent_upper", s.persistent_upper},
             {"oom_kills_at_create", s.oom_kills_at_create},
@@ -211,6 +212,7 @@ ContainerState StateStore::load(const std::string& id) const {
   s.annotations = j.value("annotations", std::map<std::string, std::string>{});
   s.cgroup_paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
   s.cgroup_made_parents = j.value("cgroup_made_parents", std::vector<std::string>{});
+  s.systemd_unit = j.value("systemd_unit", "");
   s.overlay = j.value("overlay", false);
   s.persistent_upper = j.value("persistent_upper", false);
   s.oom_kills_at_create = j.value("oom_kills_at_create", uint64_t{0});

@@ -33,6 +33,7 @@ struct ContainerState {
   std::map<std::string, std::string> annotations;
   std::map<std::string, std::string> cgroup_paths;
   std::vector<std::string> cgroup_made_parents;  // removed on delete
+  std::string systemd_unit;                      // --systemd-cgroup: the scope, stopped on delete
   std::optional<ns::Lease> lease;                // bridge networking
   bool overlay = false;
   bool persistent_upper = false;

@@ -8,9 +8,11 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   build-essential cmake pkg-config git lld
-  nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libnftables-dev libcli11-dev googletest libgtest-dev
+  nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libnftables-dev libsystemd-dev libcli11-dev googletest libgtest-dev
   # the fuzz targets (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
+  # the booted systemd the --systemd-cgroup tests run in (scripts/systemd-testbed.sh)
+  mmdebstrap systemd-container
   # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
   # unshare (util-linux), mount, tar, nft (reads the ruleset), the engines and
   # runc to compare with

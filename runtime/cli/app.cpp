@@ -242,10 +242,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    if (g.systemd_cgroup)
-      throw Error(
-          "--systemd-cgroup: the systemd cgroup manager is not supported (no systemd on this host); "
-          "use the cgroupfs layout");
     return action();
   } catch (const std::exception& e) {
     log_error(e.what());

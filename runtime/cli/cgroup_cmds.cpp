@@ -26,7 +26,7 @@ using nlohmann::ordered_json;
 static std::unique_ptr<cgroup::Manager> running_cgroup(const StateStore& store, const ContainerState& st) {
   if (current_status(store, st) == Status::stopped) throw Error("container not running");
   if (st.cgroup_paths.empty()) throw Error("the container has no cgroup");
-  return cgroup::Manager::from_paths(st.cgroup_paths);
+  return container_cgroup(st);
 }
 
 void annotate_oom_kills(ContainerState& st) {

@@ -41,6 +41,7 @@ void add_create(CLI::App& app, Globals& g, Action& action) {
       return with_command_context("create " + id, [&] {
         CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
                         f.no_pivot, f.no_new_keyring, f.preserve_fds,   false};
+        o.systemd_cgroup = g.systemd_cgroup;
         create_with_hints(g.store(), o, "create");
         return 0;
       });

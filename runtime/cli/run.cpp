@@ -84,6 +84,7 @@ void add_run(CLI::App& app, Globals& g, Action& action) {
         CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
                         f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
         o.start_at_once = true;
+        o.systemd_cgroup = g.systemd_cgroup;
         Created c = create_with_hints(store, o, "run");
         try {
           started_by_create(store, c.state);

@@ -75,7 +75,7 @@ void add_features(CLI::App& app, Globals&, Action& action) {
           {"linux",
            {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}},
             {"capabilities", caps},
-            {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}}},
+            {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", true}}},
             {"seccomp",
              {{"enabled", true},
               {"actions",

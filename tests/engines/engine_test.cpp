@@ -33,6 +33,11 @@ std::string g_ctr_socket;   // containerd's grpc socket
 pid_t g_containerd = -1;
 bool g_run_containerd_made = false;  // /run/containerd did not exist before us
 std::string g_skip_podman, g_skip_containerd;
+// The engines' cgroup driver: "systemd" inside scripts/systemd-testbed.sh
+// (MINIRUN_ENGINE_CGROUP_MANAGER=systemd, ctest systemd_engines), where they
+// hand the runtime --systemd-cgroup; else cgroupfs.
+const std::string g_cgroup_manager =
+    getenv("MINIRUN_ENGINE_CGROUP_MANAGER") ? getenv("MINIRUN_ENGINE_CGROUP_MANAGER") : "cgroupfs";
 
 // Parent cgroups the engines make (podman's cgroupfs parent, containerd's
 // namespace) in every hierarchy; those that were not there before are
@@ -76,7 +81,7 @@ std::string runtime_path(const std::string& name) {
 
 std::vector<std::string> podman_base() {
   return {"podman",           "--root",    g_dir + "/podman/root", "--runroot", g_dir + "/podman/runroot",
-          "--tmpdir",         g_dir + "/podman/tmp", "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs",
+          "--tmpdir",         g_dir + "/podman/tmp", "--storage-driver", "vfs", "--cgroup-manager", g_cgroup_manager,
           "--events-backend", "file"};
 }
 
@@ -191,7 +196,7 @@ class EngineEnv : public ::testing::Environment {
         // that every other rootful podman shares (and that outlives us);
         // the network backend's lock and configs in our dir, not /etc.
         << "[network]\nnetwork_config_dir = \"" << g_dir << "/podman/networks\"\n"
-        << "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\nlock_type = \"file\"\n"
+        << "[engine]\ncgroup_manager = \"" << g_cgroup_manager << "\"\nevents_logger = \"file\"\nlock_type = \"file\"\n"
         << "runtime_supports_json = [\"minirun\", \"minirun-deb\", \"runc\"]\n"
         << "[engine.runtimes]\nminirun = [\"" << MINIRUN_BIN << "\"]\nrunc = [\"" << runtime_path("runc") << "\"]\n";
     std::ofstream(g_dir + "/storage.conf") << "[storage]\ndriver = \"vfs\"\ngraphroot = \"" << g_dir
@@ -465,6 +470,28 @@ TEST_P(PodmanTest, SeccompTmpcopyupUmask) {
   EXPECT_EQ(r.out, "Seccomp:\t2\n0022\nroot:x:0:0:root:/root:/bin/sh\n1\n");
 }
 
+// Issue 21: podman with cgroup_manager = "systemd" hands the runtime
+// --systemd-cgroup and "machine.slice:libpod:ID"; the container is in that
+// scope with its limit as a unit property, and rm leaves no unit.
+TEST_P(PodmanTest, SystemdCgroupManagerScopeWithMemoryLimit) {
+  if (g_cgroup_manager != "systemd") GTEST_SKIP() << "needs systemd as PID 1: ctest systemd_engines";
+  names_.push_back("sysd-pod");
+  Result r = podman({"run", "-d", "--network", "none", "--memory", "48m", "--name", "sysd-pod", kImage, "sleep", "1000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string id = split_lines(r.out).back(), unit = "libpod-" + id + ".scope";
+  int pid = std::atoi(inspect("sysd-pod", "{{.State.Pid}}").c_str());
+  ASSERT_GT(pid, 0);
+  std::string cg = read_text("/proc/" + std::to_string(pid) + "/cgroup");
+  EXPECT_NE(cg.find(":memory:/machine.slice/" + unit), std::string::npos) << cg;
+  EXPECT_EQ(read_text("/sys/fs/cgroup/memory/machine.slice/" + unit + "/memory.limit_in_bytes"), "50331648\n");
+  EXPECT_EQ(run_command({"systemctl", "show", "-p", "MemoryLimit", "--value", unit}).out, "50331648\n");
+  EXPECT_EQ(podman({"rm", "--force", "--time", "0", "sysd-pod"}).code, 0);
+  EXPECT_TRUE(wait_until([&] {
+    return run_command({"systemctl", "show", "-p", "LoadState", "--value", unit}).out == "not-found\n";
+  })) << unit << " left after rm";
+  EXPECT_FALSE(path_exists("/sys/fs/cgroup/memory/machine.slice/" + unit));
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, PodmanTest, ::testing::Values("minirun", "runc"),
                          [](const auto& info) { return info.param; });
 
@@ -594,6 +621,28 @@ TEST_P(ContainerdTest, TtyTask) {
   EXPECT_NE(t.out.find("in-tty"), std::string::npos) << t.out;
 }
 
+// Issue 21: containerd's runc shim with SystemdCgroup = true (ctr's
+// --runc-systemd-cgroup) runs a container with a memory limit in a scope.
+TEST_P(ContainerdTest, SystemdCgroupMemoryLimitIsEnforced) {
+  if (g_cgroup_manager != "systemd") GTEST_SKIP() << "needs systemd as PID 1: ctest systemd_engines";
+  auto flags = [](const std::string& id) {
+    return std::vector<std::string>{"--rm", "--runc-systemd-cgroup", "--cgroup", "system.slice:sysd-ctr:" + id,
+                                    "--memory-limit", std::to_string(32 << 20)};
+  };
+  Result hog = ctr(run_args("sysd-ctr-hog", flags("sysd-ctr-hog"), {"probe", "memhog", "100"}));
+  EXPECT_EQ(hog.code, 137) << hog.out << hog.err;
+  Result ok = ctr(run_args("sysd-ctr-ok", flags("sysd-ctr-ok"),
+                           {"sh", "-c", "probe memhog 16; cat /proc/self/cgroup | grep memory"}));
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("allocated 16 MiB"), std::string::npos) << ok.out;
+  for (const std::string unit : {"sysd-ctr-sysd-ctr-hog.scope", "sysd-ctr-sysd-ctr-ok.scope"}) {
+    EXPECT_TRUE(wait_until([&] {
+      return run_command({"systemctl", "show", "-p", "LoadState", "--value", unit}).out == "not-found\n";
+    })) << unit;
+    EXPECT_FALSE(path_exists("/sys/fs/cgroup/memory/system.slice/" + unit));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerdTest, ::testing::Values("minirun", "runc"),
                          [](const auto& info) { return info.param; });
 
@@ -606,6 +655,12 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerdTest, ::testing::Values("minirun", 
 // A failure still exits 1.
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // The systemd cases run only in the booted systemd (ctest systemd_engines):
+  // elsewhere they are not "skipped", which would make this whole entry so.
+  if (minirun::test::g_cgroup_manager != "systemd") {
+    std::string& filter = ::testing::GTEST_FLAG(filter);
+    filter += filter.find('-') == std::string::npos ? "-*Systemd*" : ":*Systemd*";
+  }
   int rc = RUN_ALL_TESTS();
   const auto* unit = ::testing::UnitTest::GetInstance();
   if (rc == 0 && unit->skipped_test_count() > 0) {
