@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fresh machine -> every test: installs the packages, builds, runs ctest
-# (unit, integration and engine tests; as root, like the CI VMs), then each
-# fuzz target (tests/fuzz) for 60 s.  Ends with the first failure's status.
+# Fresh machine -> every test: installs the packages, builds, runs each fuzz
+# target (tests/fuzz) for 60 s, then ctest (unit, integration and engine
+# tests; as root, like the CI VMs), so the run ends with ctest's summary.
+# Exits non-zero when either failed.
 #   scripts/test.sh [--long] [ctest args]
 #   --long: fuzz each target for 10 million executions instead of 60 s.
 set -euo pipefail
@@ -13,7 +14,12 @@ if [ "${1:-}" = "--long" ]; then
 fi
 scripts/install-deps.sh
 scripts/build.sh
+fuzz_rc=0
+scripts/fuzz.sh "${fuzz[@]}" || fuzz_rc=$?
 rc=0
 (cd "${BUILD_DIR:-build}" && ctest --output-on-failure --timeout 600 "$@") || rc=$?
-scripts/fuzz.sh "${fuzz[@]}" || [ "$rc" -ne 0 ] || rc=1
+if [ "$fuzz_rc" -ne 0 ]; then
+  echo "fuzz: FAILED (see the fuzz: lines above)" >&2
+  [ "$rc" -ne 0 ] || rc=$fuzz_rc
+fi
 exit "$rc"
