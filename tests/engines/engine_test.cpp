@@ -9,7 +9,6 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -144,12 +143,7 @@ class EngineEnv : public ::testing::Environment {
       waitpid(g_containerd, nullptr, 0);
     }
     // vfs layers and containerd snapshots may still be mounted if a test died.
-    for (const auto& line : split_lines(read_text("/proc/self/mountinfo"))) {
-      std::stringstream f(line);
-      std::string a, b, c, d, mnt;
-      f >> a >> b >> c >> d >> mnt;
-      if (mnt.rfind(g_dir + "/", 0) == 0) umount2(mnt.c_str(), MNT_DETACH);
-    }
+    unmount_under(g_dir);
     remove_tree(g_dir);
     for (const auto& d : g_cgroups_made)
       if (path_exists(d)) run_command({"find", d, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"});
@@ -557,19 +551,3 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerdTest, ::testing::Values("minirun", 
 
 }  // namespace
 }  // namespace minirun::test
-
-// A run where a test skipped (an engine or runc missing) exits 77, which
-// CMake's SKIP_RETURN_CODE turns into "Skipped" in ctest's summary: all the
-// engine tests are one ctest entry, so without it a skip would read "Passed".
-// A failure still exits 1.
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  int rc = RUN_ALL_TESTS();
-  const auto* unit = ::testing::UnitTest::GetInstance();
-  if (rc == 0 && unit->skipped_test_count() > 0) {
-    std::printf("engine_tests: %d of %d tests skipped (reasons above), reported to ctest as skipped\n",
-                unit->skipped_test_count(), unit->test_to_run_count());
-    return 77;
-  }
-  return rc;
-}

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -185,6 +186,17 @@ Result MinirunTest::minirun(const std::vector<std::string>& args, const std::str
   std::vector<std::string> argv = {MINIRUN_BIN, "--root", root_};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, input, timeout_s);
+}
+
+void unmount_under(const std::string& dir) {
+  // Deepest first: the mountinfo order is the mount order.
+  auto lines = split_lines(read_text("/proc/self/mountinfo"));
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    std::stringstream f(*line);
+    std::string id, parent, dev, root, mnt;
+    f >> id >> parent >> dev >> root >> mnt;
+    if (mnt == dir || mnt.rfind(dir + "/", 0) == 0) umount2(mnt.c_str(), MNT_DETACH);
+  }
 }
 
 std::string MinirunTest::status_of(const std::string& id) {

@@ -26,6 +26,8 @@ std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
 std::string read_text(const std::string& path);  // "" if unreadable
 bool path_exists(const std::string& path);
+// Detaches every mount at or below dir (what an engine a test ran left).
+void unmount_under(const std::string& dir);
 // For what a container or an engine does in the background: checks `done`
 // every 20 ms until it holds (true) or timeout_ms passed (false, after one
 // last check).  The default is generous: a loaded CI VM is slow, and a
