@@ -9,12 +9,13 @@ packages=(
   # build
   build-essential cmake pkg-config git lld
   nlohmann-json3-dev libseccomp-dev libcap-dev libnl-3-dev libcli11-dev googletest libgtest-dev
-  # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
-  # unshare (util-linux), mount, tar, the engines and runc to compare with
-  busybox-static file iproute2 procps util-linux mount tar findutils coreutils
+  # what the tests run on the host: file (mkbundle.sh), jq (mkimage.sh), ip,
+  # ps, setpriv and unshare (util-linux), mount, tar, the engines and runc to
+  # compare with
+  busybox-static file jq iproute2 procps util-linux mount tar findutils coreutils
   runc podman conmon containerd
   # scripts/bench.sh and debugging
-  crun skopeo hyperfine jq time strace psmisc uidmap
+  crun skopeo hyperfine time strace psmisc uidmap
 )
 apt_opts=(-o DPkg::Lock::Timeout=300)
 apt-get "${apt_opts[@]}" update -qq
