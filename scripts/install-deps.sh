@@ -14,6 +14,8 @@ packages=(
   # compare with
   busybox-static file jq iproute2 procps util-linux mount tar findutils coreutils
   runc podman conmon containerd
+  # the Kubernetes (CRI) engine test: pod networking and its gRPC client
+  containernetworking-plugins python3-grpcio python3-grpc-tools python3-protobuf
   # scripts/bench.sh and debugging
   crun skopeo hyperfine time strace psmisc uidmap
 )
