@@ -68,13 +68,57 @@ struct Cri {
   std::string err;  // "cri.py: METHOD: CODE: details" when !ok
 };
 
+// One cri.py for the whole run, a request and an answer per line: a Python
+// and grpc start per call would cost a third of a second each.
+pid_t g_driver = -1;
+FILE* g_to_driver = nullptr;
+FILE* g_from_driver = nullptr;
+
+void start_driver() {
+  int to[2], from[2];
+  signal(SIGPIPE, SIG_IGN);  // a dead driver is an error answer, not our end
+  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) return;
+  g_driver = fork();
+  if (g_driver == 0) {
+    dup2(to[0], 0);
+    dup2(from[1], 1);
+    execl(kPython, kPython, SOURCE_DIR "/tests/engines/cri/cri.py", g_socket.c_str(), (g_dir + "/stubs").c_str(), "-",
+          nullptr);
+    _exit(127);
+  }
+  close(to[0]);
+  close(from[1]);
+  g_to_driver = fdopen(to[1], "w");
+  g_from_driver = fdopen(from[0], "r");
+}
+
+void stop_driver() {
+  if (g_to_driver) fclose(g_to_driver);  // EOF: it exits
+  if (g_from_driver) fclose(g_from_driver);
+  if (g_driver > 0) waitpid(g_driver, nullptr, 0);
+  g_to_driver = g_from_driver = nullptr;
+  g_driver = -1;
+}
+
 Cri cri(const std::string& method, const json& request = json::object()) {
-  Result r = run_command(
-      {kPython, SOURCE_DIR "/tests/engines/cri/cri.py", g_socket, g_dir + "/stubs", method, request.dump()}, "", 120);
   Cri c;
-  c.ok = r.code == 0;
-  c.err = r.err;
-  if (c.ok) c.out = json::parse(r.out, nullptr, false);
+  if (!g_to_driver || std::fprintf(g_to_driver, "%s %s\n", method.c_str(), request.dump().c_str()) < 0 ||
+      std::fflush(g_to_driver) != 0) {
+    c.err = "cri.py is not running";
+    return c;
+  }
+  char* line = nullptr;
+  size_t size = 0;
+  ssize_t n = getline(&line, &size, g_from_driver);
+  json answer = n > 0 ? json::parse(std::string(line, static_cast<size_t>(n)), nullptr, false) : json();
+  free(line);
+  if (!answer.is_object()) {
+    c.err = "cri.py gave no answer to " + method;
+    return c;
+  }
+  c.ok = answer.value("ok", false);
+  c.out = c.ok ? answer["response"] : json::object();
+  c.err = answer.value("error", "");
   return c;
 }
 
@@ -123,6 +167,7 @@ class K8sEnv : public ::testing::Environment {
 
   void TearDown() override {
     if (g_dir.empty()) return;
+    stop_driver();
     if (g_containerd > 0) {
       kill(g_containerd, SIGTERM);
       waitpid(g_containerd, nullptr, 0);
@@ -194,8 +239,9 @@ class K8sEnv : public ::testing::Environment {
       execlp("containerd", "containerd", "--config", (g_dir + "/config.toml").c_str(), nullptr);
       _exit(127);
     }
+    start_driver();
     Cri v;
-    for (int i = 0; i < 100 && !(v = cri("Version")).ok; ++i)
+    for (int i = 0; i < 300 && !(v = cri("Version")).ok; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_TRUE(v.ok) << "containerd's CRI did not answer: " << v.err << read_text(g_dir + "/containerd.log");
     EXPECT_EQ(v.out.value("runtime_api_version", ""), "v1");

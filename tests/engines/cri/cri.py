@@ -1,14 +1,19 @@
 #!/usr/bin/python3
-"""One CRI call, as kubelet makes it, for tests/engines/k8s_test.cpp.
+"""CRI calls, as kubelet makes them, for tests/engines/k8s_test.cpp.
 
-Usage: cri.py SOCKET STUBS_DIR METHOD [REQUEST_JSON]
+Usage: cri.py SOCKET STUBS_DIR METHOD [REQUEST_JSON]   one call
+       cri.py SOCKET STUBS_DIR -                       a call per stdin line
 
-Sends METHOD (RuntimeService or ImageService, e.g. RunPodSandbox) over gRPC
-to the unix socket SOCKET, with the request given as JSON in the CRI's field
+Sends METHOD (of RuntimeService or ImageService, e.g. RunPodSandbox) over
+gRPC to the unix socket SOCKET, with the request as JSON in the CRI's field
 names, and prints the response as JSON: every field, also those at their
 default value (exit_code 0, state SANDBOX_READY), 64-bit integers as strings
 (protobuf's JSON mapping), bytes (ExecSync's stdout) as text.  A failed call
 prints "cri.py: METHOD: CODE: details" on stderr and exits 1.
+
+With "-", each stdin line is "METHOD REQUEST_JSON" and each answer one line,
+{"ok": true, "response": {...}} or {"ok": false, "error": "..."}: the test
+pays for Python and grpc's start once, not per call.
 
 The Python stubs are generated from cri.proto (beside this file) into
 STUBS_DIR on first use, with grpc_tools.protoc.  Needs Debian's
@@ -35,37 +40,57 @@ def load_stubs(stubs_dir):
     return cri_pb2, cri_pb2_grpc
 
 
+class Client:
+    def __init__(self, socket, stubs_dir):
+        import grpc
+        from google.protobuf import json_format
+        self.grpc, self.json_format = grpc, json_format
+        self.pb, rpc = load_stubs(stubs_dir)
+        self.channel = grpc.insecure_channel("unix://" + socket)
+        self.stubs = {s: getattr(rpc, s + "Stub")(self.channel) for s in ("RuntimeService", "ImageService")}
+
+    def call(self, method, request):
+        """The response as a dict; raises RuntimeError with the error line."""
+        for service in self.stubs:
+            desc = self.pb.DESCRIPTOR.services_by_name[service]
+            if method in desc.methods_by_name:
+                break
+        else:
+            raise RuntimeError("cri.py: %s is not in cri.proto" % method)
+        req = getattr(self.pb, desc.methods_by_name[method].input_type.name)()
+        self.json_format.ParseDict(request, req)
+        try:
+            resp = getattr(self.stubs[service], method)(req, timeout=60)
+        except self.grpc.RpcError as e:
+            raise RuntimeError("cri.py: %s: %s: %s" % (method, e.code().name, e.details()))
+        out = self.json_format.MessageToDict(resp, preserving_proto_field_name=True,
+                                             including_default_value_fields=True)
+        # Bytes (ExecSync's stdout and stderr) as text, not JSON's base64.
+        for field in resp.DESCRIPTOR.fields:
+            if field.type == field.TYPE_BYTES:
+                out[field.name] = getattr(resp, field.name).decode("utf-8", "replace")
+        return out
+
+
 def main():
     if len(sys.argv) not in (4, 5):
-        sys.exit(__doc__.strip().splitlines()[2])
+        sys.exit("usage: cri.py SOCKET STUBS_DIR METHOD [REQUEST_JSON] | -")
     socket, stubs_dir, method = sys.argv[1:4]
-    request = json.loads(sys.argv[4]) if len(sys.argv) == 5 else {}
-    pb, rpc = load_stubs(stubs_dir)
-    import grpc
-    from google.protobuf import json_format
-
-    for service in ("RuntimeService", "ImageService"):
-        desc = pb.DESCRIPTOR.services_by_name[service]
-        if method in desc.methods_by_name:
-            break
-    else:
-        sys.exit("cri.py: %s is not in cri.proto" % method)
-    req = getattr(pb, desc.methods_by_name[method].input_type.name)()
-    json_format.ParseDict(request, req)
-    with grpc.insecure_channel("unix://" + socket) as channel:
-        stub = getattr(rpc, service + "Stub")(channel)
+    client = Client(socket, stubs_dir)
+    if method != "-":
         try:
-            resp = getattr(stub, method)(req, timeout=60)
-        except grpc.RpcError as e:
-            print("cri.py: %s: %s: %s" % (method, e.code().name, e.details()), file=sys.stderr)
+            print(json.dumps(client.call(method, json.loads(sys.argv[4]) if len(sys.argv) == 5 else {})))
+        except RuntimeError as e:
+            print(e, file=sys.stderr)
             return 1
-    out = json_format.MessageToDict(resp, preserving_proto_field_name=True,
-                                    including_default_value_fields=True)
-    # Bytes (ExecSync's stdout and stderr) as text, not JSON's base64.
-    for field in resp.DESCRIPTOR.fields:
-        if field.type == field.TYPE_BYTES:
-            out[field.name] = getattr(resp, field.name).decode("utf-8", "replace")
-    print(json.dumps(out))
+        return 0
+    for line in sys.stdin:
+        name, _, body = line.strip().partition(" ")
+        try:
+            answer = {"ok": True, "response": client.call(name, json.loads(body or "{}"))}
+        except Exception as e:  # a bad request line, too: the answer says so
+            answer = {"ok": False, "error": str(e)}
+        print(json.dumps(answer), flush=True)
     return 0
 
 
