@@ -196,15 +196,7 @@ class EngineEnv : public ::testing::Environment {
                                       // Not /opt/containerd, which it would make and leave.
                                       << "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = \"" << d << "/opt\"\n";
     g_run_containerd_made = !path_exists("/run/containerd");
-    g_containerd = fork();
-    if (g_containerd == 0) {
-      int log = open((d + "/containerd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(log, 1);
-      dup2(log, 2);
-      setpgid(0, 0);
-      execlp("containerd", "containerd", "--config", (d + "/config.toml").c_str(), nullptr);
-      _exit(127);
-    }
+    g_containerd = start_logged({"containerd", "--config", d + "/config.toml"}, d + "/containerd.log");
     Result v;
     for (int i = 0; i < 200; ++i) {
       v = run_command({"ctr", "-a", g_ctr_socket, "version"});

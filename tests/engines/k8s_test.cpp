@@ -230,15 +230,7 @@ class K8sEnv : public ::testing::Environment {
   static void start_containerd() {
     g_run_containerd_made = !path_exists("/run/containerd");
     g_var_lib_cni_made = !path_exists("/var/lib/cni");
-    g_containerd = fork();
-    if (g_containerd == 0) {
-      int log = open((g_dir + "/containerd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(log, 1);
-      dup2(log, 2);
-      setpgid(0, 0);
-      execlp("containerd", "containerd", "--config", (g_dir + "/config.toml").c_str(), nullptr);
-      _exit(127);
-    }
+    g_containerd = start_logged({"containerd", "--config", g_dir + "/config.toml"}, g_dir + "/containerd.log");
     start_driver();
     Cri v;
     for (int i = 0; i < 300 && !(v = cri("Version")).ok; ++i)

@@ -21,6 +21,9 @@ struct Result {
 
 // Runs argv with stdin = input; kills it after timeout_s.
 Result run_command(const std::vector<std::string>& argv, const std::string& input = "", int timeout_s = 60);
+// Starts a daemon (an engine) in its own process group with stdout and
+// stderr to log_path; returns its pid, for the caller to kill and reap.
+pid_t start_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
