@@ -1,6 +1,6 @@
 // Issue 16: Kubernetes reaches minirun through containerd's CRI plugin, with
 // minirun as the runtime of a RuntimeClass handler.  This drives that path as
-// kubelet does, over the CRI's gRPC API (cri/cri.py, one call per run), on a
+// kubelet does, over the CRI's gRPC API (through one cri/cri.py), on a
 // private containerd 1.6 whose config has two handlers: `minirun` and, as the
 // reference, `runc`.  Every test runs with both: a failure with both is a
 // wrong test, with minirun only a minirun bug.
