@@ -14,12 +14,14 @@ packages=(
   # the booted systemd the --systemd-cgroup tests run in (scripts/systemd-testbed.sh)
   mmdebstrap systemd-container
   # what the tests run on the host: file (mkbundle.sh), ip, ps, setpriv and
-  # unshare (util-linux), mount, tar, nft (reads the ruleset), the engines and
-  # runc to compare with
-  busybox-static file iproute2 nftables procps util-linux mount tar findutils coreutils
+  # unshare (util-linux), mount, tar, nft (reads the ruleset), jq (mkimage.sh),
+  # the engines and runc to compare with
+  busybox-static file jq iproute2 nftables procps util-linux mount tar findutils coreutils
   runc podman conmon containerd
+  # the Kubernetes (CRI) engine test: pod networking and its gRPC client
+  containernetworking-plugins python3-grpcio python3-grpc-tools python3-protobuf
   # scripts/bench.sh and debugging
-  crun skopeo hyperfine jq time strace psmisc uidmap
+  crun skopeo hyperfine time strace psmisc uidmap
 )
 apt_opts=(-o DPkg::Lock::Timeout=300)
 apt-get "${apt_opts[@]}" update -qq

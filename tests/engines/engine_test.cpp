@@ -9,7 +9,6 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -168,12 +167,7 @@ class EngineEnv : public ::testing::Environment {
       waitpid(g_containerd, nullptr, 0);
     }
     // vfs layers and containerd snapshots may still be mounted if a test died.
-    for (const auto& line : split_lines(read_text("/proc/self/mountinfo"))) {
-      std::stringstream f(line);
-      std::string a, b, c, d, mnt;
-      f >> a >> b >> c >> d >> mnt;
-      if (mnt.rfind(g_dir + "/", 0) == 0) umount2(mnt.c_str(), MNT_DETACH);
-    }
+    unmount_under(g_dir);
     remove_tree(g_dir);
     for (const auto& d : g_cgroups_made)
       if (path_exists(d)) run_command({"find", d, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"});
@@ -210,15 +204,10 @@ class EngineEnv : public ::testing::Environment {
   }
 
   static void setup_containerd() {
-    // The OCI archive of the same image, made by podman (or skipped).
+    // The OCI archive of the same rootfs, packed without podman.
     std::string archive = g_dir + "/busybox-oci.tar";
-    if (!g_skip_podman.empty()) {
-      g_skip_containerd = "the image archive for containerd is made by podman, which is missing";
-      return;
-    }
-    auto save = podman_base();
-    save.insert(save.end(), {"save", "--format", "oci-archive", "-o", archive, "localhost/minirun-busybox:latest"});
-    Result s = run_command(save, "", 120);
+    Result s = run_command(
+        {SOURCE_DIR "/scripts/mkimage.sh", base_rootfs(), archive, "localhost/minirun-busybox:latest"}, "", 120);
     ASSERT_EQ(s.code, 0) << s.err;
     std::string d = g_dir + "/containerd";
     run_command({"mkdir", "-p", d});
@@ -231,15 +220,7 @@ class EngineEnv : public ::testing::Environment {
                                       // Not /opt/containerd, which it would make and leave.
                                       << "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = \"" << d << "/opt\"\n";
     g_run_containerd_made = !path_exists("/run/containerd");
-    g_containerd = fork();
-    if (g_containerd == 0) {
-      int log = open((d + "/containerd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(log, 1);
-      dup2(log, 2);
-      setpgid(0, 0);
-      execlp("containerd", "containerd", "--config", (d + "/config.toml").c_str(), nullptr);
-      _exit(127);
-    }
+    g_containerd = start_logged({"containerd", "--config", d + "/config.toml"}, d + "/containerd.log");
     Result v;
     for (int i = 0; i < 200; ++i) {
       v = run_command({"ctr", "-a", g_ctr_socket, "version"});
@@ -648,25 +629,3 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerdTest, ::testing::Values("minirun", 
 
 }  // namespace
 }  // namespace minirun::test
-
-// A run where a test skipped (an engine or runc missing) exits 77, which
-// CMake's SKIP_RETURN_CODE turns into "Skipped" in ctest's summary: all the
-// engine tests are one ctest entry, so without it a skip would read "Passed".
-// A failure still exits 1.
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  // The systemd cases run only in the booted systemd (ctest systemd_engines):
-  // elsewhere they are not "skipped", which would make this whole entry so.
-  if (minirun::test::g_cgroup_manager != "systemd") {
-    std::string& filter = ::testing::GTEST_FLAG(filter);
-    filter += filter.find('-') == std::string::npos ? "-*Systemd*" : ":*Systemd*";
-  }
-  int rc = RUN_ALL_TESTS();
-  const auto* unit = ::testing::UnitTest::GetInstance();
-  if (rc == 0 && unit->skipped_test_count() > 0) {
-    std::printf("engine_tests: %d of %d tests skipped (reasons above), reported to ctest as skipped\n",
-                unit->skipped_test_count(), unit->test_to_run_count());
-    return 77;
-  }
-  return rc;
-}

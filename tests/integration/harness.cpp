@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -84,6 +85,22 @@ Result run_command(const std::vector<std::string>& argv, const std::string& inpu
   waitpid(pid, &status, 0);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+pid_t start_logged(const std::vector<std::string>& argv, const std::string& log_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(log, 1);
+    dup2(log, 2);
+    setpgid(0, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
 }
 
 std::string make_temp_dir(const std::string& prefix) {
@@ -185,6 +202,17 @@ Result MinirunTest::minirun(const std::vector<std::string>& args, const std::str
   std::vector<std::string> argv = {MINIRUN_BIN, "--root", root_};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, input, timeout_s);
+}
+
+void unmount_under(const std::string& dir) {
+  // Deepest first: the mountinfo order is the mount order.
+  auto lines = split_lines(read_text("/proc/self/mountinfo"));
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    std::stringstream f(*line);
+    std::string id, parent, dev, root, mnt;
+    f >> id >> parent >> dev >> root >> mnt;
+    if (mnt == dir || mnt.rfind(dir + "/", 0) == 0) umount2(mnt.c_str(), MNT_DETACH);
+  }
 }
 
 std::string MinirunTest::status_of(const std::string& id) {

@@ -21,11 +21,16 @@ struct Result {
 
 // Runs argv with stdin = input; kills it after timeout_s.
 Result run_command(const std::vector<std::string>& argv, const std::string& input = "", int timeout_s = 60);
+// Starts a daemon (an engine) in its own process group with stdout and
+// stderr to log_path; returns its pid, for the caller to kill and reap.
+pid_t start_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
 std::string read_text(const std::string& path);  // "" if unreadable
 bool path_exists(const std::string& path);
+// Detaches every mount at or below dir (what an engine a test ran left).
+void unmount_under(const std::string& dir);
 // For what a container or an engine does in the background: checks `done`
 // every 20 ms until it holds (true) or timeout_ms passed (false, after one
 // last check).  The default is generous: a loaded CI VM is slow, and a
