@@ -15,6 +15,7 @@
 #include "ns/ns.h"
 #include "runtime/console.h"
 #include "runtime/enter.h"
+#include "runtime/fault.h"
 #include "runtime/files.h"
 #include "runtime/launcher.h"
 #include "runtime/process.h"
@@ -230,7 +231,9 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   });
+  fault_point("exec.clone", st.pid);
   send_message(parent_sock.get(), Stage::go);
+  fault_point("exec.go", st.pid);
   UniqueFd master;
   Message m;
   while (receive_until_exec(parent_sock.get(), m)) {

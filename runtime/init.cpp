@@ -10,6 +10,7 @@
 
 #include "ns/ns.h"
 #include "runtime/enter.h"
+#include "runtime/fault.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 
@@ -83,6 +84,7 @@ void run_init(InitContext& ctx) {
   if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
 
   std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
+  fault_point_in_init("init.rootfs", ctx.sync_fd);  // overlay and mounts made
   const auto& h = sp.hooks;
   // prestart and createRuntime run in the runtime's namespaces (the parent).
   if (!h.prestart.empty() || !h.create_runtime.empty()) {
@@ -96,6 +98,7 @@ void run_init(InitContext& ctx) {
   run_hooks(h.create_container, state, "createContainer", root);
   with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
+  fault_point_in_init("init.pivot", ctx.sync_fd);
 
   Entry entry;
   entry.process = &proc;
@@ -121,6 +124,7 @@ void run_init(InitContext& ctx) {
     if (ctx.start_at_once) {
       ::close(ctx.fifo_fd);
     } else {
+      fault_point_in_init("init.fifo", ctx.sync_fd);
       fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
     }
     if (!h.start_container.empty()) {

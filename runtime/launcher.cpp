@@ -21,6 +21,7 @@
 #include "cgroup/cgroup.h"
 #include "runtime/console.h"
 #include "runtime/defaults.h"
+#include "runtime/fault.h"
 #include "runtime/files.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -177,6 +178,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (::mkfifo(fifo.c_str(), 0622) != 0 || ::chmod(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
   UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw_errno("open " + fifo);
+  fault_point("create.state-dir");
 
   ContainerState st;
   st.id = opts.id;
@@ -233,6 +235,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       cg.reset();
     }
   }
+  fault_point("create.cgroup-dir");
 
   InitContext ctx;
   ctx.spec = &sp;
@@ -301,7 +304,9 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(pid));
   ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
   st.pid = pid;
+  fault_point("create.clone", pid);
   if (cgroup_after_clone) make_cgroup();
+  fault_point("create.cgroup", pid);
   if (cg) {
     st.cgroup_paths = cg->paths();
     st.cgroup_made_parents = cg->made_parents();
@@ -330,6 +335,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     } else if (x.network == Extensions::Network::none) {
       with_context("network", [&] { ns::loopback_up(pid); });
     }
+    fault_point("create.network", pid);
     try {
       send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
     } catch (const Error&) {
@@ -356,9 +362,11 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
         break;
       }
     }
+    fault_point("create.ready", pid);
     if (opts.start_at_once) ::unlink(fifo.c_str());  // it is exec'ing: running, not created
     st.start_time = process_start_time(pid);
     store.save(st);
+    fault_point("create.state", pid);
     write_pid_file(opts.pid_file, pid);
     // `run`'s poststart hooks wait for the execve, as start's do: the init's
     // end of the socket is close-on-exec, so EOF on ours means it exec'd.
@@ -383,6 +391,7 @@ void start_container(const StateStore& store, const ContainerState& st) {
   std::string fifo = store.fifo_path(st.id);
   UniqueFd r(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!r) throw_errno("open exec fifo " + fifo);
+  fault_point("start.fifo", st.pid);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
   // Wait for the init's byte, or for the init to die.
   for (;;) {
@@ -396,6 +405,7 @@ void start_container(const StateStore& store, const ContainerState& st) {
   }
   char c;
   if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
+  fault_point("start.released", st.pid);
   // The spec runs poststart after the process is executed: the init holds
   // the fifo's write end close-on-exec (through startContainer hooks too),
   // so EOF means it has exec'd, or died.
@@ -441,6 +451,7 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
   std::unique_ptr<cgroup::Manager> cg;
   if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
   kill_container({st.pid, st.start_time}, cg.get(), [&] { return shares_pid_namespace(store, st.id); });
+  fault_point("delete.killed");
   if (st.poststop_hooks) {
     try {
       spec::Spec sp = load_saved_spec(store, st.id);
@@ -458,8 +469,10 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
     if (debug_enabled()) log_debug("delete " + st.id + ": cgroup removed");
   }
+  fault_point("delete.cgroup");
   cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) ns::teardown_bridge(*st.lease, store.root());
+  fault_point("delete.network");
   store.remove_dir(st.id);
   if (debug_enabled()) log_debug("delete " + st.id + ": state removed: " + store.dir(st.id));
 }

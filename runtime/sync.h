@@ -18,6 +18,7 @@ enum class Stage : unsigned char {
   exec_pid = 7,          // exec child -> parent: payload is the pid in the container
   seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
   netns = 9,             // init -> parent: its network namespace exists (it unshared it), set it up
+  fault = 10,            // init -> parent: a fault point (fault.h) asks the parent to SIGKILL itself
 };
 
 struct Message {
