@@ -159,6 +159,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   ContainerState st = store.load(o.id);
   Status status = current_status(store, st);
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
+  if (status == Status::creating) throw Error("cannot exec in a container that is still being created");
   if (status == Status::paused && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
   SeccompProgram seccomp;

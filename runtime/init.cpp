@@ -1,6 +1,7 @@
 #include "runtime/init.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "runtime/enter.h"
 #include "runtime/fault.h"
 #include "runtime/hooks.h"
+#include "runtime/state.h"
 #include "runtime/sync.h"
 
 namespace minirun::runtime {
@@ -115,8 +117,18 @@ void run_init(InitContext& ctx) {
   // fifo (it is 0622 for that), so a bad one fails create, and start only
   // releases the execve.
   entry.ready = [&] {
+    // Each change of credentials since the clone (root of a user namespace,
+    // process.user) cleared the parent-death signal: armed again until the
+    // parent has recorded the container.  Under a seccomp profile that
+    // denies prctl, the EOF below still notices a dead parent.
+    const bool armed = ::prctl(PR_SET_PDEATHSIG, SIGKILL) == 0;
     send_message(ctx.sync_fd, Stage::ready);
     ctx.parent_listening = false;
+    Message committed;
+    // EOF: minirun died before any state named us; nothing could reach us.
+    if (!receive_until_exec(ctx.sync_fd, committed)) ::_exit(127);
+    if (armed && ::prctl(PR_SET_PDEATHSIG, 0) != 0) throw_errno("prctl(PR_SET_PDEATHSIG)");
+    send_message(ctx.sync_fd, Stage::committed_ack);  // the parent must not exit before the prctl
   };
   entry.hold = [&] {
     // `run` starts it at once: no handshake on the fifo, the parent saves
@@ -141,6 +153,11 @@ void run_init(InitContext& ctx) {
 }  // namespace
 
 void container_init(InitContext& ctx) {
+  // Until minirun has recorded the container, the init dies with it (it is
+  // single-threaded: its only thread is the "parent thread" the kernel
+  // watches).  Had it died before this, "go" meets EOF and we exit.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::prctl(PR_SET_NAME, kInitProcessName);
   std::string error;
   try {
     std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd};

@@ -207,6 +207,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ScopeGuard remove_cgroup([&] {
     if (cg) cg->destroy();
   });
+  // Recorded before any of it exists: a minirun killed from here on leaves
+  // a state `delete --force` undoes (the init dies with us until commit).
+  st.creating = true;
+  st.cgroup_paths = cg->paths();
+  if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(opts.id, x.bridge);
+  store.save(st);
   const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
   bool cgroup_made = false;  // only then is what is in it the container's
   auto make_cgroup = [&] {
@@ -307,11 +313,14 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   fault_point("create.clone", pid);
   if (cgroup_after_clone) make_cgroup();
   fault_point("create.cgroup", pid);
+  st.cgroup_paths.clear();
   if (cg) {
     st.cgroup_paths = cg->paths();
     st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
+  st.start_time = process_start_time(pid);
+  store.save(st);  // the init, and the cgroup dirs' parents made for it
 
   Created out;
   std::optional<ns::Lease> lease;
@@ -364,9 +373,17 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     }
     fault_point("create.ready", pid);
     if (opts.start_at_once) ::unlink(fifo.c_str());  // it is exec'ing: running, not created
-    st.start_time = process_start_time(pid);
+    st.creating = false;
     store.save(st);
     fault_point("create.state", pid);
+    // Only now may the init outlive us: it drops its parent-death signal,
+    // and we wait until it has (our exit would kill it otherwise).
+    try {
+      send_message(parent_sock.get(), Stage::committed);
+      receive_message(parent_sock.get(), "committed_ack");
+    } catch (const Error& e) {
+      throw Error("container init exited before it was told the container is created", e.error_number());
+    }
     write_pid_file(opts.pid_file, pid);
     // `run`'s poststart hooks wait for the execve, as start's do: the init's
     // end of the socket is close-on-exec, so EOF on ours means it exec'd.
@@ -387,6 +404,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
 void start_container(const StateStore& store, const ContainerState& st) {
   Status s = current_status(store, st);
   if (s == Status::stopped) throw Error("cannot start a container that has stopped");
+  if (s == Status::creating) throw Error("cannot start a container that is still being created");
   if (s != Status::created) throw Error("cannot start an already running container");
   std::string fifo = store.fifo_path(st.id);
   UniqueFd r(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
@@ -434,6 +452,26 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
       throw;
     }
   }
+}
+
+void destroy_torn_container(const StateStore& store, const std::string& id) {
+  ContainerState st;
+  st.id = id;
+  try {
+    spec::Spec sp = load_saved_spec(store, id);
+    auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, id);
+    try {
+      cg->kill_all(SIGKILL, nullptr);
+    } catch (const Error&) {
+      // No cgroup: nothing of the container runs.
+    }
+    st.cgroup_paths = cg->paths();
+    Extensions x = parse_extensions(sp.annotations);
+    if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(id, x.bridge);
+  } catch (const Error& e) {
+    log_warning("delete " + id + ": " + e.what());
+  }
+  destroy_container(store, st);
 }
 
 bool shares_pid_namespace(const StateStore& store, const std::string& id) {
