@@ -107,6 +107,14 @@ void configure_container_side(pid_t netns_pid, const std::string& peer, const Le
 std::string host_veth_name(const std::string& container_id) { return hashed_name("mr", container_id); }
 std::string peer_veth_name(const std::string& container_id) { return hashed_name("mp", container_id); }
 
+Lease planned_lease(const std::string& container_id, const BridgeConfig& cfg) {
+  Lease lease;
+  lease.container_id = container_id;
+  lease.bridge = cfg.bridge;
+  lease.host_veth = host_veth_name(container_id);
+  return lease;
+}
+
 Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const BridgeConfig& cfg,
                    const std::string& state_root, Firewall& firewall) {
   return with_context("network", [&] {
@@ -115,10 +123,7 @@ Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const Bridg
     netlink::Socket host;
     const links::Link bridge = ensure_bridge(host, cfg.bridge, subnet, cfg.subnet);
 
-    Lease lease;
-    lease.container_id = container_id;
-    lease.bridge = cfg.bridge;
-    lease.host_veth = host_veth_name(container_id);
+    Lease lease = planned_lease(container_id, cfg);
     lease.prefix_len = subnet.prefix_len;
     lease.gateway = leases::format_ipv4(subnet.gateway());
     lease.mtu = cfg.mtu ? cfg.mtu : bridge.mtu;

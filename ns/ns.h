@@ -105,6 +105,11 @@ struct Firewall {
 // the container's netns only to open a netlink socket there and goes back.
 // Errors: "network: netlink: RTM_NEWLINK veth mr0123456789a: File exists".
 // A container id holds at most one lease: setup again needs teardown first.
+// The names setup_bridge() gives a container's lease (bridge, host veth, id),
+// without an address: what teardown_bridge() needs to undo a setup_bridge()
+// that was cut short, so the state can hold it before the setup starts.
+Lease planned_lease(const std::string& container_id, const BridgeConfig& cfg);
+
 Lease setup_bridge(pid_t netns_pid, const std::string& container_id, const BridgeConfig& cfg,
                    const std::string& state_root, Firewall& firewall);
 

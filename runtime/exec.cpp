@@ -15,6 +15,7 @@
 #include "ns/ns.h"
 #include "runtime/console.h"
 #include "runtime/enter.h"
+#include "runtime/fault.h"
 #include "runtime/files.h"
 #include "runtime/launcher.h"
 #include "runtime/process.h"
@@ -158,6 +159,7 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   ContainerState st = store.load(o.id);
   Status status = current_status(store, st);
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
+  if (status == Status::creating) throw Error("cannot exec in a container that is still being created");
   if (status == Status::paused && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
   SeccompProgram seccomp;
@@ -234,7 +236,9 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   });
+  fault_point("exec.clone", st.pid);
   send_message(parent_sock.get(), Stage::go);
+  fault_point("exec.go", st.pid);
   UniqueFd master;
   Message m;
   while (receive_until_exec(parent_sock.get(), m)) {

@@ -1,6 +1,7 @@
 #include "runtime/init.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -10,7 +11,9 @@
 
 #include "ns/ns.h"
 #include "runtime/enter.h"
+#include "runtime/fault.h"
 #include "runtime/hooks.h"
+#include "runtime/state.h"
 #include "runtime/sync.h"
 
 namespace minirun::runtime {
@@ -83,6 +86,7 @@ void run_init(InitContext& ctx) {
   if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
 
   std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
+  fault_point_in_init("init.rootfs", ctx.sync_fd);  // overlay and mounts made
   const auto& h = sp.hooks;
   // prestart and createRuntime run in the runtime's namespaces (the parent).
   if (!h.prestart.empty() || !h.create_runtime.empty()) {
@@ -96,6 +100,7 @@ void run_init(InitContext& ctx) {
   run_hooks(h.create_container, state, "createContainer", root);
   with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
+  fault_point_in_init("init.pivot", ctx.sync_fd);
 
   Entry entry;
   entry.process = &proc;
@@ -112,8 +117,18 @@ void run_init(InitContext& ctx) {
   // fifo (it is 0622 for that), so a bad one fails create, and start only
   // releases the execve.
   entry.ready = [&] {
+    // Each change of credentials since the clone (root of a user namespace,
+    // process.user) cleared the parent-death signal: armed again until the
+    // parent has recorded the container.  Under a seccomp profile that
+    // denies prctl, the EOF below still notices a dead parent.
+    const bool armed = ::prctl(PR_SET_PDEATHSIG, SIGKILL) == 0;
     send_message(ctx.sync_fd, Stage::ready);
     ctx.parent_listening = false;
+    Message committed;
+    // EOF: minirun died before any state named us; nothing could reach us.
+    if (!receive_until_exec(ctx.sync_fd, committed)) ::_exit(127);
+    if (armed && ::prctl(PR_SET_PDEATHSIG, 0) != 0) throw_errno("prctl(PR_SET_PDEATHSIG)");
+    send_message(ctx.sync_fd, Stage::committed_ack);  // the parent must not exit before the prctl
   };
   entry.hold = [&] {
     // `run` starts it at once: no handshake on the fifo, the parent saves
@@ -121,6 +136,7 @@ void run_init(InitContext& ctx) {
     if (ctx.start_at_once) {
       ::close(ctx.fifo_fd);
     } else {
+      fault_point_in_init("init.fifo", ctx.sync_fd);
       fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
     }
     if (!h.start_container.empty()) {
@@ -137,6 +153,11 @@ void run_init(InitContext& ctx) {
 }  // namespace
 
 void container_init(InitContext& ctx) {
+  // Until minirun has recorded the container, the init dies with it (it is
+  // single-threaded: its only thread is the "parent thread" the kernel
+  // watches).  Had it died before this, "go" meets EOF and we exit.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::prctl(PR_SET_NAME, kInitProcessName);
   std::string error;
   try {
     std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd};

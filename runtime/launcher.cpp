@@ -24,6 +24,7 @@
 #include "runtime/config_load.h"
 #include "runtime/console.h"
 #include "runtime/defaults.h"
+#include "runtime/fault.h"
 #include "runtime/files.h"
 #include "runtime/firewall.h"
 #include "runtime/hooks.h"
@@ -230,6 +231,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (::mkfifo(fifo.c_str(), 0622) != 0 || ::chmod(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
   UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw_errno("open " + fifo);
+  fault_point("create.state-dir");
 
   ContainerState st;
   st.id = opts.id;
@@ -263,6 +265,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   ScopeGuard remove_cgroup([&] {
     if (cg) cg->destroy();
   });
+  // Recorded before any of it exists: a minirun killed from here on leaves
+  // a state `delete --force` undoes (the init dies with us until commit).
+  st.creating = true;
+  st.cgroup_paths = cg->paths();
+  if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(opts.id, x.bridge);
+  store.save(st);
   const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
   bool cgroup_made = false;  // only then is what is in it the container's
   auto make_cgroup = [&] {
@@ -291,6 +299,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
       cg.reset();
     }
   }
+  fault_point("create.cgroup-dir");
 
   InitContext ctx;
   ctx.spec = &sp;
@@ -372,16 +381,21 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(pid));
   ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
   st.pid = pid;
+  fault_point("create.clone", pid);
   if (cgroup_after_clone) {
     cg->set_first_process(pid);
     make_cgroup();
   }
+  fault_point("create.cgroup", pid);
+  st.cgroup_paths.clear();
   if (cg) {
     st.systemd_unit = cg->unit();
     st.cgroup_paths = cg->paths();
     st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
+  st.start_time = process_start_time(pid);
+  store.save(st);  // the init, and the cgroup dirs' parents made for it
 
   Created out;
   std::optional<ns::Lease> lease;
@@ -406,6 +420,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     } else if (x.network == Extensions::Network::none) {
       with_context("network", [&] { ns::loopback_up(pid); });
     }
+    fault_point("create.network", pid);
     try {
       send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
     } catch (const Error&) {
@@ -432,9 +447,19 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
         break;
       }
     }
+    fault_point("create.ready", pid);
     if (opts.start_at_once) ::unlink(fifo.c_str());  // it is exec'ing: running, not created
-    st.start_time = process_start_time(pid);
+    st.creating = false;
     store.save(st);
+    fault_point("create.state", pid);
+    // Only now may the init outlive us: it drops its parent-death signal,
+    // and we wait until it has (our exit would kill it otherwise).
+    try {
+      send_message(parent_sock.get(), Stage::committed);
+      receive_message(parent_sock.get(), "committed_ack");
+    } catch (const Error& e) {
+      throw Error("container init exited before it was told the container is created", e.error_number());
+    }
     write_pid_file(opts.pid_file, pid);
     // `run`'s poststart hooks wait for the execve, as start's do: the init's
     // end of the socket is close-on-exec, so EOF on ours means it exec'd.
@@ -455,10 +480,12 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
 void start_container(const StateStore& store, const ContainerState& st) {
   Status s = current_status(store, st);
   if (s == Status::stopped) throw Error("cannot start a container that has stopped");
+  if (s == Status::creating) throw Error("cannot start a container that is still being created");
   if (s != Status::created) throw Error("cannot start an already running container");
   std::string fifo = store.fifo_path(st.id);
   UniqueFd r(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!r) throw_errno("open exec fifo " + fifo);
+  fault_point("start.fifo", st.pid);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0)));
   // Wait for the init's byte, or for the init to die.
   for (;;) {
@@ -472,6 +499,7 @@ void start_container(const StateStore& store, const ContainerState& st) {
   }
   char c;
   if (::read(r.get(), &c, 1) != 1) throw Error("container init exited before start");
+  fault_point("start.released", st.pid);
   // The spec runs poststart after the process is executed: the init holds
   // the fifo's write end close-on-exec (through startContainer hooks too),
   // so EOF means it has exec'd, or died.
@@ -501,6 +529,26 @@ void started_by_create(const StateStore& store, const ContainerState& st) {
   }
 }
 
+void destroy_torn_container(const StateStore& store, const std::string& id) {
+  ContainerState st;
+  st.id = id;
+  try {
+    spec::Spec sp = load_saved_spec(store, id);
+    auto cg = cgroup::Manager::for_container(sp.linux.cgroups_path, id);
+    try {
+      cg->kill_all(SIGKILL, nullptr);
+    } catch (const Error&) {
+      // No cgroup: nothing of the container runs.
+    }
+    st.cgroup_paths = cg->paths();
+    Extensions x = parse_extensions(sp.annotations);
+    if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(id, x.bridge);
+  } catch (const Error& e) {
+    log_warning("delete " + id + ": " + e.what());
+  }
+  destroy_container(store, st);
+}
+
 bool shares_pid_namespace(const StateStore& store, const std::string& id) {
   try {
     spec::Spec sp = load_saved_spec(store, id);
@@ -515,6 +563,7 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
   if (debug_enabled()) log_debug("delete " + st.id + ": killing what is left of pid " + std::to_string(st.pid));
   auto cg = container_cgroup(st);
   kill_container({st.pid, st.start_time}, cg.get(), [&] { return shares_pid_namespace(store, st.id); });
+  fault_point("delete.killed");
   if (st.poststop_hooks) {
     try {
       spec::Spec sp = load_saved_spec(store, st.id);
@@ -532,11 +581,13 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     }
     if (debug_enabled()) log_debug("delete " + st.id + ": cgroup removed");
   }
+  fault_point("delete.cgroup");
   cgroup::remove_made_parents(st.cgroup_made_parents);
   if (st.lease) {
     NftFirewall firewall;
     ns::teardown_bridge(*st.lease, store.root(), firewall);
   }
+  fault_point("delete.network");
   store.remove_dir(st.id);
   if (debug_enabled()) log_debug("delete " + st.id + ": state removed: " + store.dir(st.id));
 }

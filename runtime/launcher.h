@@ -52,6 +52,12 @@ std::unique_ptr<cgroup::Manager> container_cgroup(const ContainerState& state);
 // state dir.  Safe on a half-created container.
 void destroy_container(const StateStore& store, const ContainerState& state);
 
+// delete --force of a container whose state.json is unreadable (torn or
+// edited): its cgroup and network are found from the config.json saved at
+// create, everything in that cgroup (the container's own: create refused
+// one with processes) is killed, then all is removed as above.
+void destroy_torn_container(const StateStore& store, const std::string& id);
+
 // Whether the container's processes live in a pid namespace that outlives
 // its init (the host's, or one joined by path), from the saved config;
 // false when that cannot be read.

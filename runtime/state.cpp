@@ -181,6 +181,7 @@ void StateStore::save(const ContainerState& s) const {
             {"systemd_unit", s.systemd_unit},
             {"overlay", s.overlay},
             {"persistent_upper", s.persistent_upper},
+            {"creating", s.creating},
             {"oom_kills_at_create", s.oom_kills_at_create},
             {"poststart_hooks", s.poststart_hooks},
             {"poststop_hooks", s.poststop_hooks}};
@@ -189,19 +190,7 @@ void StateStore::save(const ContainerState& s) const {
   if (debug_enabled()) log_debug("state saved: " + dir(s.id) + "/state.json (pid " + std::to_string(s.pid) + ")");
 }
 
-ContainerState StateStore::load(const std::string& id) const {
-  validate_id(id);
-  check_container_dir(dir(id), id);
-  std::string text;
-  try {
-    text = read_owned_file(dir(id) + "/state.json");
-  } catch (const Error& e) {
-    if (e.error_number() == ENOENT) throw Error("container does not exist: " + id, ENOENT);
-    throw;
-  }
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) throw Error("state of " + id + " is corrupt: " + dir(id) + "/state.json");
-  ContainerState s;
+static void read_state_fields(const json& j, const std::string& id, ContainerState& s) {
   s.id = j.value("id", id);
   s.pid = j.value("pid", 0);
   s.start_time = j.value("start_time", uint64_t{0});
@@ -215,12 +204,38 @@ ContainerState StateStore::load(const std::string& id) const {
   s.systemd_unit = j.value("systemd_unit", "");
   s.overlay = j.value("overlay", false);
   s.persistent_upper = j.value("persistent_upper", false);
+  s.creating = j.value("creating", false);
   s.oom_kills_at_create = j.value("oom_kills_at_create", uint64_t{0});
   s.poststart_hooks = j.value("poststart_hooks", false);
   s.poststop_hooks = j.value("poststop_hooks", false);
   if (j.contains("lease")) s.lease = lease_from_json(j["lease"]);
+}
+
+ContainerState StateStore::load(const std::string& id) const {
+  validate_id(id);
+  check_container_dir(dir(id), id);
+  std::string text;
+  try {
+    text = read_owned_file(dir(id) + "/state.json");
+  } catch (const Error& e) {
+    if (e.error_number() == ENOENT) throw Error("container does not exist: " + id, ENOENT);
+    throw;
+  }
+  const std::string corrupt = "state of " + id + " is corrupt: " + dir(id) + "/state.json";
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Error(corrupt, EUCLEAN);
+  ContainerState s;
+  try {
+    read_state_fields(j, id, s);
+  } catch (const json::exception& e) {
+    throw Error(corrupt + ": " + e.what(), EUCLEAN);
+  }
+  // A pid without the start time that makes it the container's (a torn or
+  // edited file) names no process of the container's: never signalled.
+  if (s.start_time == 0) s.pid = 0;
   return s;
 }
+
 
 UniqueFd StateStore::lock(const std::string& id) const {
   check_container_dir(dir(id), id);
@@ -261,6 +276,7 @@ bool process_is(pid_t pid, uint64_t start_time) {
 
 Status current_status(const StateStore& store, const ContainerState& s) {
   if (!process_is(s.pid, s.start_time)) return Status::stopped;
+  if (s.creating) return Status::creating;
   if (!s.cgroup_paths.empty()) {
     try {
       auto mgr = cgroup::Manager::from_paths(s.cgroup_paths);
@@ -270,8 +286,11 @@ Status current_status(const StateStore& store, const ContainerState& s) {
     }
   }
   struct stat st;
-  if (::lstat(store.fifo_path(s.id).c_str(), &st) == 0) return Status::created;
-  return Status::running;
+  if (::lstat(store.fifo_path(s.id).c_str(), &st) != 0) return Status::running;
+  std::string comm;
+  bool waiting = try_read_file("/proc/" + std::to_string(s.pid) + "/comm", comm) &&
+                 comm == std::string(kInitProcessName) + "\n";
+  return waiting ? Status::created : Status::running;
 }
 
 nlohmann::ordered_json state_object(const ContainerState& s, Status status) {

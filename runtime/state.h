@@ -1,8 +1,10 @@
 // Container state under --root: ROOT/ID/{state.json,config.json,exec.fifo,lock}.
-// state.json is written once per change with write-temp + rename; the status
-// is derived, as runc does: a dead (or recycled) init pid is "stopped", a live
-// one with the exec fifo still present is "created", else "running", and a
-// frozen cgroup is "paused".
+// state.json is written with write-temp + rename, first by create before it
+// makes anything outside the state dir (so a create killed at any step leaves
+// a state `delete --force` can undo), then once per change.  The status is
+// derived, as runc does: a dead (or recycled) init pid is "stopped", a live
+// one that create has not finished is "creating", one still waiting on the
+// exec fifo is "created", else "running", and a frozen cgroup is "paused".
 #pragma once
 
 #include <sys/types.h>
@@ -37,6 +39,9 @@ struct ContainerState {
   std::optional<ns::Lease> lease;                // bridge networking
   bool overlay = false;
   bool persistent_upper = false;
+  // Saved as true by create before it makes anything outside the state dir,
+  // false once the container is whole (the init ready and told so).
+  bool creating = false;
   uint64_t oom_kills_at_create = 0;
   // Known at create, so start and delete read the saved config only when
   // they have hooks to run.
@@ -72,7 +77,8 @@ class StateStore {
   std::vector<std::string> list_ids() const;
 
   void save(const ContainerState& s) const;  // atomic
-  // Throws "container does not exist: ID" (runc's wording) when absent.
+  // Throws "container does not exist: ID" (runc's wording) when absent,
+  // "state of ID is corrupt: PATH" (errno EUCLEAN) when unreadable.
   ContainerState load(const std::string& id) const;
 
   // An exclusive flock on ROOT/ID/lock for the duration of a command.
@@ -81,6 +87,11 @@ class StateStore {
  private:
   std::string root_;
 };
+
+// The container init's name (/proc/PID/comm) until it execs, as runc's
+// "runc:[2:INIT]": an exec fifo left behind by a `start` killed after it
+// released the init does not make an exec'd container look "created".
+inline constexpr char kInitProcessName[] = "minirun:[init]";
 
 // /proc/PID/stat start time, or 0 if the process is gone.
 uint64_t process_start_time(pid_t pid);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "runtime/fault.h"
 #include "spec/error.h"
 
 namespace minirun::runtime {
@@ -64,6 +65,7 @@ static bool receive(int sock, const char* expect, Message& m) {
     }
   }
   if (m.stage == Stage::error) throw Error(m.payload);
+  if (m.stage == Stage::fault) fault_kill_self();
   return true;
 }
 

@@ -18,6 +18,9 @@ enum class Stage : unsigned char {
   exec_pid = 7,          // exec child -> parent: payload is the pid in the container
   seccomp_listener = 8,  // init/exec child -> parent: the SCMP_ACT_NOTIFY listener fd, for listenerPath
   netns = 9,             // init -> parent: its network namespace exists (it unshared it), set it up
+  fault = 10,            // init -> parent: a fault point (fault.h) asks the parent to SIGKILL itself
+  committed = 11,        // parent -> init: state.json names the container, the init may outlive the parent
+  committed_ack = 12,    // init -> parent: its parent-death signal is off, the parent may exit
 };
 
 struct Message {

@@ -84,9 +84,16 @@ void add_delete(CLI::App& app, Globals& g, Action& action) {
             throw Error("container does not exist: " + id, ENOENT);
           }
           auto lock = store.lock(id);
-          auto st = store.load(id);
+          ContainerState st;
+          try {
+            st = store.load(id);
+          } catch (const Error& e) {
+            if (!force || e.error_number() != EUCLEAN) throw;
+            destroy_torn_container(store, id);
+            return 0;
+          }
           Status s = current_status(store, st);
-          if ((s == Status::running || s == Status::paused) && !force)
+          if ((s == Status::running || s == Status::paused || s == Status::creating) && !force)
             throw Error("cannot delete container " + id + " that is not stopped: " + status_name(s) +
                         " (minirun delete --force " + id + " kills it first)");
           destroy_container(store, st);

@@ -1,10 +1,14 @@
 #include "harness.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -267,6 +271,58 @@ std::vector<int> allowed_cpus() {
 }
 
 bool host_has_swap() { return split_lines(read_text("/proc/swaps")).size() > 1; }
+
+std::vector<pid_t> processes_mentioning(const std::string& text) {
+  std::vector<pid_t> found;
+  DIR* d = opendir("/proc");
+  if (!d) return found;
+  const pid_t self = getpid();
+  while (auto* e = readdir(d)) {
+    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0 || pid == self) continue;
+    std::string dir = std::string("/proc/") + e->d_name;
+    std::string cmd = read_text(dir + "/cmdline") + '\0' + read_text(dir + "/environ");
+    if (cmd.find(text) != std::string::npos) found.push_back(pid);
+  }
+  closedir(d);
+  return found;
+}
+
+int open_fd_count() {
+  int n = 0;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator("/proc/self/fd", ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    ++n;
+  return n - 1;  // the iterator's own
+}
+
+PrivateNetns::PrivateNetns() {
+  host_netns_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (host_netns_ < 0 || unshare(CLONE_NEWNET) != 0) return;
+  ok_ = true;
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr {};
+  std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP;
+    ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  close(s);
+}
+
+PrivateNetns::~PrivateNetns() {
+  if (host_netns_ < 0) return;
+  if (ok_ && setns(host_netns_, CLONE_NEWNET) != 0) std::abort();  // never go on in the wrong netns
+  close(host_netns_);
+}
+
+std::set<std::string> PrivateNetns::links() {
+  std::set<std::string> out;
+  struct if_nameindex* all = if_nameindex();
+  for (auto* i = all; i && i->if_index; ++i) out.insert(i->if_name);
+  if (all) if_freenameindex(all);
+  return out;
+}
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,31 @@ std::vector<std::string> find_cgroup_dirs(const std::string& name);
 std::vector<int> allowed_cpus();
 // Whether swap is on: a hog over a memory-only limit then swaps, not OOMs.
 bool host_has_swap();
+
+// Pids other than ours whose command line or environment holds `text` (a
+// container ID, or a marker put in a container's process.env): what is
+// left of a container (its init is a clone of minirun, with its argv).
+std::vector<pid_t> processes_mentioning(const std::string& text);
+// How many fds this process has open.
+int open_fd_count();
+
+// Moves the calling thread (and what it starts) into a network namespace of
+// its own with lo up, and back on destruction: bridges and veths a test
+// makes stay there and go with it.
+class PrivateNetns {
+ public:
+  PrivateNetns();
+  ~PrivateNetns();
+  PrivateNetns(const PrivateNetns&) = delete;
+  PrivateNetns& operator=(const PrivateNetns&) = delete;
+  bool ok() const { return ok_; }
+  // Interface names in it.
+  static std::set<std::string> links();
+
+ private:
+  int host_netns_ = -1;
+  bool ok_ = false;
+};
 
 std::vector<std::string> split_lines(const std::string& s);
 // "key=value" lines -> value of key ("" if absent).

@@ -20,25 +20,8 @@
 namespace minirun::test {
 namespace {
 
-void bring_lo_up() {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq ifr {};
-  std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-  if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-    ifr.ifr_flags |= IFF_UP;
-    ioctl(s, SIOCSIFFLAGS, &ifr);
-  }
-  close(s);
-}
-
 // Interface names of the test's (private) network namespace.
-std::set<std::string> links() {
-  std::set<std::string> out;
-  struct if_nameindex* all = if_nameindex();
-  for (auto* i = all; i && i->if_index; ++i) out.insert(i->if_name);
-  if (all) if_freenameindex(all);
-  return out;
-}
+std::set<std::string> links() { return PrivateNetns::links(); }
 
 struct Inet {
   std::string address;
@@ -59,18 +42,13 @@ void add_cap(nlohmann::json& config, const std::string& cap) {
 class NetworkTest : public MinirunTest {
  protected:
   void SetUp() override {
-    host_netns_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(host_netns_, 0);
-    ASSERT_EQ(unshare(CLONE_NEWNET), 0) << "cannot make a private network namespace";
-    bring_lo_up();
+    netns_ = std::make_unique<PrivateNetns>();
+    ASSERT_TRUE(netns_->ok()) << "cannot make a private network namespace";
     MinirunTest::SetUp();
   }
   void TearDown() override {
     MinirunTest::TearDown();  // deletes leftover containers, in the private netns
-    if (host_netns_ >= 0) {
-      if (setns(host_netns_, CLONE_NEWNET) != 0) std::abort();  // never run later tests in the wrong netns
-      close(host_netns_);
-    }
+    netns_.reset();           // never run later tests in the wrong netns
   }
 
   // A bundle with the bridge network and a private-netns-free config.
@@ -84,7 +62,7 @@ class NetworkTest : public MinirunTest {
     return first_inet(r.out);
   }
 
-  int host_netns_ = -1;
+  std::unique_ptr<PrivateNetns> netns_;
 };
 
 TEST_F(NetworkTest, SpecWritesExactlyTheTwoAnnotations) {
