@@ -25,6 +25,21 @@ namespace minirun::test {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// In a forked child: a process group of its own (so a timeout can kill the
+// whole tree), then argv from PATH; 127 when it cannot be executed.
+[[noreturn]] void exec_in_own_group(const std::vector<std::string>& argv) {
+  setpgid(0, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+}  // namespace
+
 Result run_command(const std::vector<std::string>& argv, const std::string& input, int timeout_s) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) return {};
@@ -33,12 +48,7 @@ Result run_command(const std::vector<std::string>& argv, const std::string& inpu
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
-    setpgid(0, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_in_own_group(argv);
   }
   close(in[0]);
   close(out[1]);
@@ -97,12 +107,7 @@ pid_t start_logged(const std::vector<std::string>& argv, const std::string& log_
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     dup2(log, 1);
     dup2(log, 2);
-    setpgid(0, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_in_own_group(argv);
   }
   return pid;
 }
