@@ -148,6 +148,12 @@ json parse_json_text(const std::string& text) {
       if (auto colon = reason.find(": ", at); colon != std::string::npos) reason = reason.substr(colon + 2);
     }
     throw Error("invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + reason);
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value nlohmann cannot hold (out_of_range 406,
+    // "number overflow parsing '1E999'"): no position is given.
+    std::string reason = e.what();
+    if (auto close = reason.find("] "); close != std::string::npos) reason = reason.substr(close + 2);
+    throw Error("invalid JSON: " + reason);
   }
 }
 
