@@ -21,7 +21,7 @@ cache=${MINIRUN_TESTBED_CACHE:-/var/cache/minirun-test}
 # What the booted system needs: systemd and its bus, the engines the tests
 # drive with cgroup_manager = systemd (podman, containerd with runc's shim),
 # busybox for the test bundles, libsystemd for minirun-systemd.
-packages=systemd,systemd-sysv,dbus,libsystemd0,podman,conmon,containerd,runc,busybox-static,iproute2,procps,ca-certificates
+packages=systemd,systemd-sysv,dbus,libsystemd0,podman,conmon,containerd,runc,busybox-static,iproute2,procps,ca-certificates,jq
 name=sysd-testbed-$$
 skip() {
   echo "systemd-testbed: skipped: $*" >&2

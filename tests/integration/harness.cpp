@@ -233,8 +233,12 @@ std::string MinirunTest::status_of(const std::string& id) {
 void MinirunTest::expect_no_leftovers(const std::string& id) {
   EXPECT_FALSE(path_exists(root_ + "/" + id)) << "state dir left: " << root_ << "/" << id;
   EXPECT_TRUE(find_cgroup_dirs(id).empty()) << "cgroup left: " << find_cgroup_dirs(id).front();
+  // Its own mounts only: another container of the test may still be running
+  // (its overlay tmpfs is a host mount under root_/OTHER/).
   std::string mounts = read_text("/proc/self/mountinfo");
-  EXPECT_EQ(mounts.find(root_), std::string::npos) << "mount left under " << root_;
+  const std::string own = root_ + "/" + id;
+  EXPECT_EQ(mounts.find(own + "/"), std::string::npos) << "mount left under " << own;
+  EXPECT_EQ(mounts.find(own + " "), std::string::npos) << "mount left on " << own;
 }
 
 std::string own_cgroup_dir(const std::string& controller) {
