@@ -15,6 +15,7 @@
 #include "ns/ns.h"
 #include "runtime/console.h"
 #include "runtime/enter.h"
+#include "runtime/extensions.h"
 #include "runtime/fault.h"
 #include "runtime/files.h"
 #include "runtime/launcher.h"
@@ -95,6 +96,15 @@ struct Joined {
   UniqueFd fd;
 };
 
+// The running container as exec enters it: its namespaces and root, opened
+// through /proc/PID while its identity is checked.
+struct ExecTarget {
+  std::vector<Joined> joins;
+  UniqueFd pid_ns;   // entered around clone()
+  UniqueFd root_fd;  // the init's root (/proc/PID/root)
+  bool setgroups_allowed = true;
+};
+
 // The child's half of the cgroup placement (see create's init).
 struct CgroupJoin {
   cgroup::Manager* manager = nullptr;
@@ -105,7 +115,7 @@ struct CgroupJoin {
 struct ExecChild {
   int sock = -1;
   std::vector<Joined>* joins = nullptr;
-  int root_fd = -1;  // the init's root (/proc/PID/root)
+  int root_fd = -1;
   spec::Process* process = nullptr;
   const ExecOptions* options = nullptr;
   const SeccompProgram* seccomp = nullptr;
@@ -152,20 +162,17 @@ void join_container(ExecChild& c) {
   ::_exit(127);
 }
 
-}  // namespace
-
-int exec_in_container(const StateStore& store, const ExecOptions& o) {
-  check_preserved_fds(o.preserve_fds);
+ContainerState load_exec_target_state(const StateStore& store, const ExecOptions& o) {
   ContainerState st = store.load(o.id);
   Status status = current_status(store, st);
   if (status == Status::stopped) throw Error("cannot exec in a stopped container");
   if (status == Status::creating) throw Error("cannot exec in a container that is still being created");
   if (status == Status::paused && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
-  SeccompProgram seccomp;
-  spec::Spec sp = load_saved_spec(store, o.id, seccomp);
-  spec::Process p = build_process(sp, o);
-  check_lsm_labels(p);
+  return st;
+}
+
+void check_terminal(const spec::Process& p, const ExecOptions& o) {
   if (p.terminal && o.detach && o.console_socket.empty())
     throw Error("cannot allocate tty if minirun will detach without setting console socket");
   if (!p.terminal && !o.console_socket.empty()) throw Error("--console-socket given without a tty (-t)");
@@ -173,48 +180,73 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   if (p.terminal && !o.detach && o.console_socket.empty() && !::isatty(STDIN_FILENO))
     throw Error("a tty was asked for (-t or process.terminal) but stdin is not a terminal: drop -t, "
                 "or use -d with --console-socket");
+}
 
+ExecTarget open_target(const spec::Spec& sp, const ContainerState& st) {
+  ExecTarget t;
   const std::string proc = "/proc/" + std::to_string(st.pid);
-  std::vector<Joined> joins;
-  UniqueFd pid_ns;
   bool in_user_ns = false;
   for (const auto& n : sp.linux.namespaces) {
     std::string path = proc + "/ns/" + ns::proc_ns_name(n.type);
     UniqueFd fd = ns::open_namespace(path, n.type);
     if (n.type == NamespaceType::pid) {
-      pid_ns = std::move(fd);
+      t.pid_ns = std::move(fd);
     } else {
       in_user_ns |= n.type == NamespaceType::user;
-      joins.push_back({n.type, std::move(fd)});
+      t.joins.push_back({n.type, std::move(fd)});
     }
   }
+  // A network the runtime set up (run.minirun.network) is the init's own
+  // netns even when linux.namespaces has none.
   bool has_net =
-      std::any_of(joins.begin(), joins.end(), [](const Joined& j) { return j.type == NamespaceType::network; });
-  if (!has_net && sp.annotations.count("run.minirun.network"))
-    joins.push_back({NamespaceType::network, ns::open_namespace(proc + "/ns/net", NamespaceType::network)});
-  UniqueFd root_fd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd) throw_errno("open " + proc + "/root");
+      std::any_of(t.joins.begin(), t.joins.end(), [](const Joined& j) { return j.type == NamespaceType::network; });
+  if (!has_net && parse_extensions(sp.annotations).network != Extensions::Network::unset)
+    t.joins.push_back({NamespaceType::network, ns::open_namespace(proc + "/ns/net", NamespaceType::network)});
+  t.root_fd.reset(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!t.root_fd) throw_errno("open " + proc + "/root");
   std::string setgroups;
-  bool setgroups_allowed =
+  t.setgroups_allowed =
       !in_user_ns || !try_read_file(proc + "/setgroups", setgroups) || setgroups.find("deny") == std::string::npos;
   // Re-check the identity now that the namespace fds pin the container.
   if (!process_is(st.pid, st.start_time)) throw Error("cannot exec in a stopped container");
+  return t;
+}
 
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
-  UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
-  if (!o.detach) block_forwarded_signals();
-  if (pid_ns && ::geteuid() != 0) {
-    // Rootless: joining the pid namespace needs capabilities we only hold in
-    // the container's user namespace (ours owns it), so we enter that first;
-    // the child inherits it.
-    for (auto it = joins.begin(); it != joins.end(); ++it)
-      if (it->type == NamespaceType::user) {
-        ns::join_namespace(it->fd.get(), it->type);
-        joins.erase(it);
-        break;
-      }
+// Rootless: joining the pid namespace needs capabilities we only hold in
+// the container's user namespace (ours owns it), so we enter that first;
+// the child inherits it.
+void enter_user_namespace_first(ExecTarget& t) {
+  for (auto it = t.joins.begin(); it != t.joins.end(); ++it)
+    if (it->type == NamespaceType::user) {
+      ns::join_namespace(it->fd.get(), it->type);
+      t.joins.erase(it);
+      return;
+    }
+}
+
+// The exec helper until it has exec'd: killed and reaped unless committed.
+class ExecHelperStage {
+ public:
+  explicit ExecHelperStage(pid_t pid) : pid_(pid) {}
+  ExecHelperStage(const ExecHelperStage&) = delete;
+  ExecHelperStage& operator=(const ExecHelperStage&) = delete;
+  ~ExecHelperStage() {
+    if (committed_) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
   }
+  pid_t pid() const { return pid_; }
+  void commit() { committed_ = true; }
+
+ private:
+  pid_t pid_;
+  bool committed_ = false;
+};
+
+// Clones the helper into the container's pid namespace and cgroup2 dir; it
+// joins the rest itself on "go".
+pid_t clone_helper(const ContainerState& st, const spec::Spec& sp, spec::Process& p, const ExecOptions& o,
+                   const SeccompProgram& seccomp, ExecTarget& t, InitChannel& channel) {
   // The child is visible in the container's pid namespace until it execs:
   // non-dumpable, its /proc/PID/exe (this binary) and fds are out of reach of
   // the container's processes (CVE-2019-5736).  execve resets it.
@@ -222,41 +254,60 @@ int exec_in_container(const StateStore& store, const ExecOptions& o) {
   std::unique_ptr<cgroup::Manager> cg;
   if (!st.cgroup_paths.empty()) cg = cgroup::Manager::from_paths(st.cgroup_paths);
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
-  CgroupJoin join{cg.get(), false};
-  pid_t pid = ns::clone_process(0, cgroup_fd.get(), join.cloned_into, pid_ns.get());
+  ExecChild child;
+  child.cgroup.manager = cg.get();
+  pid_t pid = ns::clone_process(0, cgroup_fd.get(), child.cgroup.cloned_into, t.pid_ns.get());
   if (pid == 0) {
-    parent_sock.reset();
-    ExecChild child{child_sock.get(), &joins,           root_fd.get(),         &p,  &o,
-                    sp.linux.seccomp ? &seccomp : nullptr, setgroups_allowed, sp.linux.personality, join};
+    channel.close_parent_end();
+    child.sock = channel.child_fd();
+    child.joins = &t.joins;
+    child.root_fd = t.root_fd.get();
+    child.process = &p;
+    child.options = &o;
+    child.seccomp = sp.linux.seccomp ? &seccomp : nullptr;
+    child.setgroups_allowed = t.setgroups_allowed;
+    child.personality = sp.linux.personality;
     exec_child(child);
   }
-  child_sock.reset();
-  cgroup_fd.reset();
-  ScopeGuard kill_child([&] {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  });
+  channel.close_child_end();
+  return pid;
+}
+
+}  // namespace
+
+int exec_in_container(const StateStore& store, const ExecOptions& o) {
+  check_preserved_fds(o.preserve_fds);
+  ContainerState st = load_exec_target_state(store, o);
+  SeccompProgram seccomp;
+  spec::Spec sp = load_saved_spec(store, o.id, seccomp);
+  spec::Process p = build_process(sp, o);
+  check_lsm_labels(p);
+  check_terminal(p, o);
+  ExecTarget target = open_target(sp, st);
+  InitChannel channel;
+  if (!o.detach) block_forwarded_signals();
+  if (target.pid_ns && ::geteuid() != 0) enter_user_namespace_first(target);
+  ExecHelperStage helper(clone_helper(st, sp, p, o, seccomp, target, channel));
   fault_point("exec.clone", st.pid);
-  send_message(parent_sock.get(), Stage::go);
+  channel.send_go();
   fault_point("exec.go", st.pid);
   UniqueFd master;
-  Message m;
-  while (receive_until_exec(parent_sock.get(), m)) {
-    if (m.stage == Stage::seccomp_listener) {
-      send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, state_json(st, Status::running, false));
-      continue;
-    }
-    if (m.stage != Stage::console) continue;
+  InitChannel::Handlers h;
+  h.seccomp_listener = [&](UniqueFd fd) {
+    send_seccomp_listener(*sp.linux.seccomp, fd.get(), helper.pid(), state_json(st, Status::running, false));
+  };
+  h.console = [&](UniqueFd fd) {
     if (!o.console_socket.empty()) {
-      send_fd_to_path(o.console_socket, m.fd.get(), "/dev/ptmx");
+      send_fd_to_path(o.console_socket, fd.get(), "/dev/ptmx");
     } else {
-      master = std::move(m.fd);
+      master = std::move(fd);
     }
-  }
-  kill_child.dismiss();
-  write_pid_file(o.pid_file, pid);
+  };
+  channel.serve_until_exec(h);
+  helper.commit();
+  write_pid_file(o.pid_file, helper.pid());
   if (o.detach) return 0;
-  return forward_and_wait(pid, master.get());
+  return forward_and_wait(helper.pid(), master.get());
 }
 
 }  // namespace minirun::runtime

@@ -62,7 +62,7 @@ void run_init(InitContext& ctx) {
     if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare the network namespace");
     if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
   }
-  Message go = receive_message(ctx.sync_fd, "go");
+  GoMessage go = receive_go(ctx.sync_fd);
   // Rootless with a new user namespace: the parent wrote our id maps, which
   // needed us dumpable; from here on nothing of the container may ptrace us
   // or open our /proc files.
@@ -70,10 +70,8 @@ void run_init(InitContext& ctx) {
   // Before anything the cgroup should account for; still with the host's
   // credentials and mounts.
   if (ctx.cgroup) with_context("cgroup", [&] { ctx.cgroup->join_self(ctx.cloned_into_cgroup); });
-  auto payload = nlohmann::json::parse(go.payload);
-  std::string state = payload.value("state", "");
-  for (const auto& f : payload.value("files", nlohmann::json::array()))
-    ctx.rootfs.generated_files.push_back({f.at("path"), f.at("content"), f.at("host_file")});
+  const std::string& state = go.state;
+  ctx.rootfs.generated_files = std::move(go.files);
 
   if (ctx.new_user_ns) {
     if (::setresgid(0, 0, 0) != 0) throw_errno("setgid 0 in the user namespace");

@@ -34,7 +34,6 @@ struct InitContext {
   bool new_cgroup_ns = false;
   bool new_time_ns = false;
   bool setgroups_allowed = true;
-  bool terminal = false;
   int preserve_fds = 0;          // includes listen_fds
   int listen_fds = 0;            // LISTEN_FDS passed on (fds 3 .. 3+N-1), env LISTEN_FDS/LISTEN_PID=1
   bool parent_listening = true;  // until "ready": errors go over sync_fd

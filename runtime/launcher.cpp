@@ -29,6 +29,7 @@
 #include "runtime/firewall.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/launch_plan.h"
 #include "runtime/log.h"
 #include "runtime/process.h"
 #include "runtime/signals.h"
@@ -65,47 +66,31 @@ bool is_dir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// The namespaces to create (clone flags) and the ones to join (fds).
-struct NamespacePlan {
-  int clone_flags = 0;
-  bool new_user = false, new_cgroup = false, new_time = false;
+// The namespaces the plan joins by path, opened (and checked) in its order.
+struct OpenedNamespaces {
   std::vector<JoinedNamespace> joins;
-  UniqueFd pid_ns;  // pid ns joined by path: entered around clone()
+  UniqueFd pid_ns;  // entered around clone()
   std::vector<UniqueFd> owned;
 };
 
-void plan_namespaces(const spec::Spec& sp, const Extensions& x, NamespacePlan& plan) {
-  for (const auto& n : sp.linux.namespaces) {
-    if (x.network == Extensions::Network::path && n.type == NamespaceType::network) continue;
-    if (!n.path.empty()) {
-      UniqueFd fd = ns::open_namespace(n.path, n.type);
-      if (n.type == NamespaceType::pid) {
-        plan.pid_ns = std::move(fd);
-      } else {
-        plan.joins.push_back({n.type, fd.get()});
-        plan.owned.push_back(std::move(fd));
-      }
-      continue;
+OpenedNamespaces open_namespaces(const NamespacePlan& plan, const std::string& id) {
+  OpenedNamespaces out;
+  for (const auto& j : plan.joins) {
+    UniqueFd fd = ns::open_namespace(j.path, j.type);
+    if (j.type == NamespaceType::pid) {
+      out.pid_ns = std::move(fd);
+    } else {
+      out.joins.push_back({j.type, fd.get()});
+      out.owned.push_back(std::move(fd));
     }
-    switch (n.type) {
-      case NamespaceType::cgroup:
-        plan.new_cgroup = true;
-        break;  // after joining the cgroup
-      case NamespaceType::time:
-        plan.new_time = true;
-        break;  // the init unshares it, offsets first
-      default:
-        plan.clone_flags |= ns::clone_flag(n.type);
-    }
-    if (n.type == NamespaceType::user) plan.new_user = true;
   }
-  if (x.network == Extensions::Network::path) {
-    UniqueFd fd = ns::open_namespace(x.netns_path, NamespaceType::network);
-    plan.joins.push_back({NamespaceType::network, fd.get()});
-    plan.owned.push_back(std::move(fd));
-  } else if (x.network != Extensions::Network::unset) {
-    plan.clone_flags |= CLONE_NEWNET;
+  if (debug_enabled()) {
+    char flags[32];
+    std::snprintf(flags, sizeof flags, "%#x", static_cast<unsigned>(plan.clone_flags));
+    log_debug("create " + id + ": namespaces: new (clone flags) " + flags + ", " + std::to_string(out.joins.size()) +
+              " joined by path");
   }
+  return out;
 }
 
 // Any cgroup limit beyond the device rules (which a rootless container gets
@@ -116,19 +101,19 @@ bool asks_for_limits(const std::optional<spec::Resources>& r) {
 }
 
 // /etc/hosts, /etc/hostname, /etc/resolv.conf for a bridged container.
-nlohmann::json network_files(const StateStore& store, const std::string& id, const std::string& hostname,
-                             const ns::Lease& lease) {
+std::vector<rootfs::GeneratedFile> network_files(const StateStore& store, const std::string& id,
+                                                 const std::string& hostname, const ns::Lease& lease) {
   std::string name = hostname.empty() ? id : hostname;
   std::vector<std::pair<std::string, std::string>> files = {
       {"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + lease.address + "\t" + name +
                          "\n" + lease.gateway + "\thost.minirun.internal\n"},
       {"/etc/hostname", name + "\n"},
       {"/etc/resolv.conf", "nameserver " + lease.gateway + "\n"}};
-  nlohmann::json out = nlohmann::json::array();
+  std::vector<rootfs::GeneratedFile> out;
   for (const auto& [path, content] : files) {
     std::string host_file = store.dir(id) + "/" + path.substr(5);
     write_file(host_file, content);
-    out.push_back({{"path", path}, {"content", content}, {"host_file", host_file}});
+    out.push_back({path, content, host_file});
   }
   return out;
 }
@@ -152,17 +137,23 @@ std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manage
 // charged to the writer's memory cgroup.  StateStore::remove_dir unmounts it.
 // Rootless cannot mount on the host: the dirs stay in the state dir, under
 // $XDG_RUNTIME_DIR, which has a size of its own.
-std::string ephemeral_overlay_dir(const StateStore& store, const std::string& id, const Extensions& x) {
-  const std::string fs = store.overlay_fs_path(id);
-  if (::mkdir(fs.c_str(), 0700) != 0) throw_errno("mkdir " + fs);
-  if (::geteuid() != 0) return fs;
-  // Inodes cost kernel memory that size= does not count: one per 4 KiB.
-  const int64_t inodes = std::max<int64_t>(x.overlay_size / 4096, 1024);
-  const std::string data =
-      "size=" + std::to_string(x.overlay_size) + ",nr_inodes=" + std::to_string(inodes) + ",mode=0700";
-  if (::mount("tmpfs", fs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, data.c_str()) != 0)
-    throw_errno("overlay: mount tmpfs (" + data + ") on " + fs);
-  return fs;
+void make_overlay_dirs(const OverlayPlan& p, ContainerState& st) {
+  if (!p.ephemeral_dir.empty()) {
+    const std::string& fs = p.ephemeral_dir;
+    if (::mkdir(fs.c_str(), 0700) != 0) throw_errno("mkdir " + fs);
+    if (p.ephemeral_tmpfs) {
+      // Inodes cost kernel memory that size= does not count: one per 4 KiB.
+      const int64_t inodes = std::max<int64_t>(p.tmpfs_size / 4096, 1024);
+      const std::string data =
+          "size=" + std::to_string(p.tmpfs_size) + ",nr_inodes=" + std::to_string(inodes) + ",mode=0700";
+      if (::mount("tmpfs", fs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, data.c_str()) != 0)
+        throw_errno("overlay: mount tmpfs (" + data + ") on " + fs);
+    }
+  }
+  for (const auto& d : {p.layout.upper, p.layout.work, p.layout.target})
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + d);
+  st.overlay = true;
+  st.persistent_upper = p.persistent_upper;
 }
 
 // The systemd driver's calls go to the minirun-systemd companion (sd-bus):
@@ -181,191 +172,254 @@ std::unique_ptr<cgroup::Manager> container_cgroup(const ContainerState& st) {
   return cgroup::Manager::from_paths(st.cgroup_paths);
 }
 
-Created create_container(const StateStore& store, const CreateOptions& opts) {
+namespace {
+
+// The bundle as create reads it: config.json parsed and checked, its
+// seccomp filter compiled (or loaded from the cache).
+struct Bundle {
+  std::string dir;  // absolute
+  std::string config_text;
+  std::string rootfs;  // absolute root.path
+  spec::Spec spec;
+  Extensions x;
+  SeccompProgram seccomp;
+  int listen_fds = 0;  // socket activation fds passed on
+};
+
+void load_bundle(const StateStore& store, const CreateOptions& opts, Bundle& b) {
   validate_id(opts.id);
   // Before minirun opens anything that could take a preserved fd's number.
-  const int listen_fds = socket_activation_fds();
-  check_preserved_fds(listen_fds + opts.preserve_fds);
+  b.listen_fds = socket_activation_fds();
+  check_preserved_fds(b.listen_fds + opts.preserve_fds);
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
-  std::string bundle = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
-  std::string config_text = read_file(bundle + "/config.json");
-  SeccompProgram seccomp;
+  b.dir = absolute(opts.bundle.empty() ? "." : opts.bundle, cwd);
+  b.config_text = read_file(b.dir + "/config.json");
   std::vector<std::string> warnings;
-  spec::Spec sp = parse_config_for_create(config_text, seccomp_cache_dir(store), seccomp, warnings);
+  b.spec = parse_config_for_create(b.config_text, seccomp_cache_dir(store), b.seccomp, warnings);
   for (const auto& w : warnings) log_warning(w);
-  if (debug_enabled()) log_debug("create " + opts.id + ": bundle " + bundle + ": config.json loaded");
+  if (debug_enabled()) log_debug("create " + opts.id + ": bundle " + b.dir + ": config.json loaded");
+  const spec::Spec& sp = b.spec;
   if (!sp.process) throw Error("config.json: process: must be set to create a container");
   check_lsm_labels(*sp.process);
   if (!sp.linux.has_namespace(NamespaceType::mount))
     throw Error("config.json: linux.namespaces: a mount namespace is required");
-  Extensions x = parse_extensions(sp.annotations);
-  std::string rootfs_path = sp.root.path[0] == '/' ? sp.root.path : bundle + "/" + sp.root.path;
-  if (!is_dir(rootfs_path)) {
-    if (::access(rootfs_path.c_str(), F_OK) != 0 && errno == ENOENT)
-      throw Error("config.json: root.path: " + rootfs_path +
+  b.x = parse_extensions(sp.annotations);
+  b.rootfs = sp.root.path[0] == '/' ? sp.root.path : b.dir + "/" + sp.root.path;
+  if (!is_dir(b.rootfs)) {
+    if (::access(b.rootfs.c_str(), F_OK) != 0 && errno == ENOENT)
+      throw Error("config.json: root.path: " + b.rootfs +
                       " does not exist: the bundle needs the container's root filesystem there",
                   ENOENT);
-    throw Error("config.json: root.path: " + rootfs_path + " is not a directory", ENOTDIR);
+    throw Error("config.json: root.path: " + b.rootfs + " is not a directory", ENOTDIR);
   }
-  if (!opts.console_socket.empty() && !sp.process->terminal)
-    throw Error("--console-socket given but process.terminal is false");
-  if (sp.process->terminal && opts.console_socket.empty() && !opts.foreground)
-    throw Error("cannot allocate tty if minirun will detach without setting console socket");
-  // The pty would be relayed from a stdin that never types (</dev/null, cron,
-  // CI): the container's shell waits for its terminal forever.  runc fails
-  // only without a controlling terminal (open /dev/tty); this also covers
-  // `script` and ssh without -t.
-  if (sp.process->terminal && opts.console_socket.empty() && opts.foreground && !::isatty(STDIN_FILENO))
-    throw Error(
-        "process.terminal is true but stdin is not a terminal: set \"terminal\": false in config.json, "
-        "or use -d with --console-socket");
+}
 
-  store.create_dir(opts.id);
-  ScopeGuard remove_state([&] { store.remove_dir(opts.id); });
-  const std::string dir = store.dir(opts.id);
-  write_file(saved_config_path(store, opts.id), config_text, 0, 0600);
-  std::string fifo = store.fifo_path(opts.id);
-  // 0622 whatever the umask: a container root mapped to another uid must be
-  // able to open it for writing.
-  if (::mkfifo(fifo.c_str(), 0622) != 0 || ::chmod(fifo.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo);
-  UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
-  if (!fifo_fd) throw_errno("open " + fifo);
-  fault_point("create.state-dir");
+// The stages of a create, each owning what it made: unless committed, its
+// destructor undoes it.  Declared in create_container in the order they are
+// made, so a failure undoes them in reverse: network, init, cgroup, state.
 
-  ContainerState st;
-  st.id = opts.id;
-  st.bundle = bundle;
-  st.rootfs = rootfs_path;
-  st.created = rfc3339_now();
-  st.annotations = sp.annotations;
-  st.poststart_hooks = !sp.hooks.poststart.empty();
-  st.poststop_hooks = !sp.hooks.poststop.empty();
-
-  NamespacePlan nsplan;
-  plan_namespaces(sp, x, nsplan);
-  if (debug_enabled()) {
-    char flags[32];
-    std::snprintf(flags, sizeof flags, "%#x", static_cast<unsigned>(nsplan.clone_flags));
-    log_debug("create " + opts.id + ": namespaces: new (clone flags) " + flags + ", " +
-              std::to_string(nsplan.joins.size()) + " joined by path");
-  }
-  // As root the cgroup is made after the clone, while the init creates its
-  // network namespace: the two costliest steps of a create (~1.2 ms each
-  // here) overlap.  The init is born in the cgroup2 dir (made first) and
-  // joins the rest only once the parent says "go".  Rootless, the cgroup
-  // comes first: whether there is one decides how the init is placed.
-  // systemd moves the init into the scope it starts: after the clone too.
-  const bool cgroup_after_clone = ::geteuid() == 0 && !nsplan.new_user;
-  if (opts.systemd_cgroup && !cgroup_after_clone)
-    throw Error("--systemd-cgroup: not supported for a rootless container or one with a new user namespace");
-  auto cg = opts.systemd_cgroup ? cgroup::Manager::for_systemd(sp.linux.cgroups_path, opts.id, sp.annotations,
-                                                               systemd_unit_call())
-                                : cgroup::Manager::for_container(sp.linux.cgroups_path, opts.id);
-  ScopeGuard remove_cgroup([&] {
-    if (cg) cg->destroy();
-  });
-  // Recorded before any of it exists: a minirun killed from here on leaves
-  // a state `delete --force` undoes (the init dies with us until commit).
-  st.creating = true;
-  st.cgroup_paths = cg->paths();
-  if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(opts.id, x.bridge);
-  store.save(st);
-  const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
-  bool cgroup_made = false;  // only then is what is in it the container's
-  auto make_cgroup = [&] {
-    with_context("cgroup", [&] {
-      cg->create();
-      cgroup_made = true;
-      cg->apply(resources);
-      if (debug_enabled()) log_debug("create " + opts.id + ": cgroup made: " + nlohmann::json(cg->paths()).dump());
-    });
-  };
-  if (cgroup_after_clone) {
-    with_context("cgroup", [&] { cg->create_clone_dir(); });
-  } else {
+// The state dir with its config.json copy and the exec fifo.
+class StateDirStage {
+ public:
+  StateDirStage(const StateStore& store, const std::string& id) : store_(store), id_(id) { store.create_dir(id); }
+  StateDirStage(const StateDirStage&) = delete;
+  StateDirStage& operator=(const StateDirStage&) = delete;
+  ~StateDirStage() {
+    if (committed_) return;
+    fifo_fd_.reset();
     try {
-      make_cgroup();
+      store_.remove_dir(id_);
+    } catch (...) {
+    }
+  }
+  void fill(const std::string& config_text) {
+    write_file(saved_config_path(store_, id_), config_text, 0, 0600);
+    fifo_ = store_.fifo_path(id_);
+    // 0622 whatever the umask: a container root mapped to another uid must be
+    // able to open it for writing.
+    if (::mkfifo(fifo_.c_str(), 0622) != 0 || ::chmod(fifo_.c_str(), 0622) != 0) throw_errno("mkfifo " + fifo_);
+    fifo_fd_.reset(::open(fifo_.c_str(), O_PATH | O_CLOEXEC));
+    if (!fifo_fd_) throw_errno("open " + fifo_);
+  }
+  const std::string& fifo() const { return fifo_; }
+  int fifo_fd() const { return fifo_fd_.get(); }
+  void commit() { committed_ = true; }
+
+ private:
+  const StateStore& store_;
+  std::string id_, fifo_;
+  UniqueFd fifo_fd_;
+  bool committed_ = false;
+};
+
+// The container's cgroup (the systemd driver's scope with --systemd-cgroup).
+class CgroupStage {
+ public:
+  CgroupStage(const LaunchPlan& plan, const spec::Spec& sp, const std::string& id)
+      : id_(id),
+        cg_(plan.systemd_cgroup
+                ? cgroup::Manager::for_systemd(sp.linux.cgroups_path, id, sp.annotations, systemd_unit_call())
+                : cgroup::Manager::for_container(sp.linux.cgroups_path, id)) {}
+  CgroupStage(const CgroupStage&) = delete;
+  CgroupStage& operator=(const CgroupStage&) = delete;
+  ~CgroupStage() {
+    if (committed_ || !cg_) return;
+    try {
+      cg_->destroy();
+    } catch (...) {
+    }
+  }
+  cgroup::Manager* get() const { return cg_.get(); }
+  // Only once it is made is what is in it the container's.
+  cgroup::Manager* made() const { return made_ ? cg_.get() : nullptr; }
+  void make(const spec::Resources& resources) {
+    with_context("cgroup", [&] {
+      cg_->create();
+      made_ = true;
+      cg_->apply(resources);
+      if (debug_enabled()) log_debug("create " + id_ + ": cgroup made: " + nlohmann::json(cg_->paths()).dump());
+    });
+  }
+  // Before the clone: only the cgroup2 dir the init is born in (the rest
+  // after it), or, rootless, all of it or none.
+  void make_before_clone(const LaunchPlan& plan, const spec::Spec& sp, const spec::Resources& resources) {
+    if (plan.cgroup_after_clone) return with_context("cgroup", [&] { cg_->create_clone_dir(); });
+    try {
+      make(resources);
     } catch (const Error& e) {
       // Rootless as runc: without a writable (delegated) cgroup the container
       // runs in ours, unless it asked for limits that need one.
       bool denied = e.error_number() == EACCES || e.error_number() == EPERM || e.error_number() == EROFS;
-      if (::geteuid() == 0 || !denied) throw;
+      if (!plan.rootless || !denied) throw;
       if (asks_for_limits(sp.linux.resources))
         throw Error("rootless: linux.resources needs a cgroup this user may write (delegated): " + std::string(e.what()),
                     e.error_number());
       log_debug("rootless: no cgroup for the container: " + std::string(e.what()));
-      cg->destroy();
-      cg.reset();
+      cg_->destroy();
+      cg_.reset();
     }
   }
-  fault_point("create.cgroup-dir");
+  void commit() { committed_ = true; }
 
-  InitContext ctx;
-  ctx.spec = &sp;
-  ctx.rootfs = rootfs_options(sp, bundle, rootfs_path);
-  ctx.rootfs.no_pivot = opts.no_pivot;
-  if (x.overlay) {
-    rootfs::Overlay ov;
-    ov.lower = x.overlay_lower;
-    ov.lower.push_back(rootfs_path);
-    const std::string ephemeral = x.overlay_upper.empty() ? ephemeral_overlay_dir(store, opts.id, x) : "";
-    ov.upper = x.overlay_upper.empty() ? ephemeral + "/upper" : x.overlay_upper;
-    ov.work = !x.overlay_work.empty()   ? x.overlay_work
-              : x.overlay_upper.empty() ? ephemeral + "/work"
-                                        : x.overlay_upper + "/../work";
-    ov.target = dir + "/merged";
-    for (const auto& d : {ov.upper, ov.work, ov.target})
-      if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + d);
-    ctx.rootfs.overlay = ov;
-    st.overlay = true;
-    st.persistent_upper = !x.overlay_upper.empty();
+ private:
+  std::string id_;
+  std::unique_ptr<cgroup::Manager> cg_;
+  bool made_ = false;
+  bool committed_ = false;
+};
+
+// The container init: killed, with what is in its cgroup once that is made.
+class InitStage {
+ public:
+  InitStage(pid_t pid, const CgroupStage& cgroup) : pid_(pid), cgroup_(cgroup) {}
+  InitStage(const InitStage&) = delete;
+  InitStage& operator=(const InitStage&) = delete;
+  ~InitStage() {
+    if (committed_) return;
+    try {
+      kill_container({pid_, 0}, cgroup_.made());
+    } catch (...) {
+    }
   }
-  // The init unshares the network namespace itself, in parallel with make_cgroup.
-  ctx.unshare_net = cgroup_after_clone && (nsplan.clone_flags & CLONE_NEWNET);
-  if (ctx.unshare_net) nsplan.clone_flags &= ~CLONE_NEWNET;
-  ctx.report_netns = ctx.unshare_net && x.network != Extensions::Network::unset;
-  ctx.joins = nsplan.joins;
-  ctx.new_user_ns = nsplan.new_user;
-  ctx.new_cgroup_ns = nsplan.new_cgroup;
-  ctx.new_time_ns = nsplan.new_time;
-  ctx.rootfs.in_user_namespace = nsplan.new_user || sp.linux.find_namespace(NamespaceType::user);
-  ctx.rootfs.new_cgroup_namespace = nsplan.new_cgroup;
-  // Opened while we are host root: the init, in its user namespace, may not
-  // be able to walk to them.  Ours are closed when this function returns.
-  std::vector<UniqueFd> bind_trees;
-  if (ctx.rootfs.in_user_namespace && ::geteuid() == 0) bind_trees = rootfs::open_bind_sources(ctx.rootfs);
-  ctx.setgroups_allowed = ::geteuid() == 0 || !nsplan.new_user;
-  ctx.terminal = sp.process->terminal;
-  ctx.preserve_fds = listen_fds + opts.preserve_fds;
-  ctx.listen_fds = listen_fds;
-  ctx.seccomp = sp.linux.seccomp ? &seccomp : nullptr;
-  ctx.fifo_fd = fifo_fd.get();
+  pid_t pid() const { return pid_; }
+  void commit() { committed_ = true; }
+
+ private:
+  pid_t pid_;
+  const CgroupStage& cgroup_;
+  bool committed_ = false;
+};
+
+// The bridge's lease and veth (nothing for none or a joined netns).
+class NetworkStage {
+ public:
+  explicit NetworkStage(const StateStore& store) : store_(store) {}
+  NetworkStage(const NetworkStage&) = delete;
+  NetworkStage& operator=(const NetworkStage&) = delete;
+  ~NetworkStage() {
+    if (committed_ || !lease_) return;
+    try {
+      ns::teardown_bridge(*lease_, store_.root(), firewall_);
+    } catch (...) {
+    }
+  }
+  // In the init's network namespace; returns the files a bridge gives the container.
+  std::vector<rootfs::GeneratedFile> set_up(const LaunchPlan& plan, const Bundle& b, pid_t pid, ContainerState& st) {
+    if (plan.network == Extensions::Network::bridge) {
+      lease_ = ns::setup_bridge(pid, st.id, b.x.bridge, store_.root(), firewall_);  // errors say "network: ..."
+      st.lease = lease_;
+      return network_files(store_, st.id, b.spec.hostname, *lease_);
+    }
+    if (plan.network == Extensions::Network::none) with_context("network", [&] { ns::loopback_up(pid); });
+    return {};
+  }
+  void commit() { committed_ = true; }
+
+ private:
+  const StateStore& store_;
+  std::optional<ns::Lease> lease_;
+  NftFirewall firewall_;
+  bool committed_ = false;
+};
+
+ContainerState initial_state(const CreateOptions& opts, const Bundle& b) {
+  ContainerState st;
+  st.id = opts.id;
+  st.bundle = b.dir;
+  st.rootfs = b.rootfs;
+  st.created = rfc3339_now();
+  st.annotations = b.spec.annotations;
+  st.poststart_hooks = !b.spec.hooks.poststart.empty();
+  st.poststop_hooks = !b.spec.hooks.poststop.empty();
+  return st;
+}
+
+// The init's whole context, from the plan, in one place.
+InitContext init_context(const LaunchPlan& plan, const Bundle& b, const CreateOptions& opts,
+                         const OpenedNamespaces& nsfds, int fifo_fd) {
+  InitContext ctx;
+  ctx.spec = &b.spec;
+  ctx.rootfs = plan.rootfs;
+  if (plan.overlay) ctx.rootfs.overlay = plan.overlay->layout;
+  ctx.unshare_net = plan.ns.unshare_net;
+  ctx.report_netns = plan.ns.report_netns;
+  ctx.joins = nsfds.joins;
+  ctx.new_user_ns = plan.ns.new_user;
+  ctx.new_cgroup_ns = plan.ns.new_cgroup;
+  ctx.new_time_ns = plan.ns.new_time;
+  ctx.setgroups_allowed = plan.setgroups_allowed;
+  ctx.preserve_fds = b.listen_fds + opts.preserve_fds;
+  ctx.listen_fds = b.listen_fds;
+  ctx.seccomp = b.spec.linux.seccomp ? &b.seccomp : nullptr;
+  ctx.fifo_fd = fifo_fd;
   ctx.start_at_once = opts.start_at_once;
+  ctx.dumpable_until_go = plan.dumpable_until_go;
+  return ctx;
+}
 
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
-  UniqueFd parent_sock(sv[0]), child_sock(sv[1]);
-  ctx.sync_fd = child_sock.get();
-  if (opts.foreground) block_forwarded_signals();
-
-  // The init is born in the cgroup2 dir and moves itself into the v1 ones:
-  // no migration of another process, which would wait for an RCU grace period.
+// Clones the init (which never returns here) into the planned namespaces and
+// the cgroup2 dir.  The init is born in the cgroup2 dir and moves itself into
+// the v1 ones: no migration of another process, which would wait for an RCU
+// grace period.
+pid_t clone_init(const LaunchPlan& plan, const OpenedNamespaces& nsfds, const CgroupStage& cgroup, InitContext& ctx,
+                 InitChannel& channel) {
+  cgroup::Manager* cg = cgroup.get();
   UniqueFd cgroup_fd(cg ? cg->clone_into_fd() : -1);
-  ctx.cgroup = cg.get();
+  ctx.cgroup = cg;
   // The init is a clone of this process: non-dumpable from birth, so nothing
   // in the container can ptrace it or open its /proc/PID/{exe,fd,root}
   // (CVE-2019-5736) before its execve makes it the container's process.
   // Rootless with a new user namespace, we must write its id maps first: it
   // clears the flag itself on "go".
-  ctx.dumpable_until_go = nsplan.new_user && ::geteuid() != 0;
-  if (!ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
+  if (!plan.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
+  ctx.sync_fd = channel.child_fd();
   pid_t pid = with_context("the container init", [&] {
     try {
-      return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
+      return ns::clone_process(plan.ns.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsfds.pid_ns.get());
     } catch (const Error& e) {
-      if (e.error_number() != EPERM || ::geteuid() == 0 || nsplan.new_user) throw;
+      if (e.error_number() != EPERM || !plan.rootless || plan.ns.new_user) throw;
       throw Error(std::string(e.what()) +
                       ": new namespaces need root, or a user namespace mapping your uid; "
                       "for a container of your own run `minirun spec --rootless`",
@@ -373,106 +427,118 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
     }
   });
   if (pid == 0) {
-    parent_sock.reset();
+    channel.close_parent_end();
     container_init(ctx);
   }
-  child_sock.reset();
-  cgroup_fd.reset();
-  if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(pid));
-  ScopeGuard kill_init([&] { kill_container({pid, 0}, cgroup_made ? cg.get() : nullptr); });
-  st.pid = pid;
-  fault_point("create.clone", pid);
-  if (cgroup_after_clone) {
-    cg->set_first_process(pid);
-    make_cgroup();
-  }
-  fault_point("create.cgroup", pid);
+  channel.close_child_end();
+  return pid;
+}
+
+// From the clone to "ready": the cgroup made (as root), the state recorded,
+// id maps, the network, then the init's requests until it is ready.
+void bring_up(const CreateOptions& opts, const LaunchPlan& plan, const Bundle& b, NetworkStage& network,
+              InitChannel& channel, ContainerState& st, Created& out) {
+  const spec::Spec& sp = b.spec;
+  const pid_t pid = st.pid;
+  auto hook_state = [&] { return state_json(st, Status::creating, false); };
+  if (plan.ns.new_user) ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, plan.rootless);
+  if (sp.process->oom_score_adj)
+    procfs::write_file(std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
+  if (plan.ns.report_netns) channel.wait_for_netns();
+  GoMessage go;
+  go.files = network.set_up(plan, b, pid, st);
+  fault_point("create.network", pid);
+  go.state = hook_state();
+  channel.send_go(go);
+  InitChannel::Handlers h;
+  // In the runtime's namespaces, with the bundle as cwd (runc runs in it).
+  h.hooks = [&] {
+    std::string s = hook_state();
+    run_hooks(sp.hooks.prestart, s, "prestart", b.dir);
+    run_hooks(sp.hooks.create_runtime, s, "createRuntime", b.dir);
+  };
+  h.console = [&](UniqueFd fd) {
+    if (!opts.console_socket.empty()) {
+      send_fd_to_path(opts.console_socket, fd.get(), "/dev/ptmx");
+    } else {
+      out.console_master = std::move(fd);
+    }
+  };
+  h.seccomp_listener = [&](UniqueFd fd) { send_seccomp_listener(*sp.linux.seccomp, fd.get(), pid, hook_state()); };
+  channel.serve_until_ready(h);
+  fault_point("create.ready", pid);
+}
+
+// The cgroup as it ended up, the init's identity: what delete needs.
+void record_init(const StateStore& store, const CgroupStage& cgroup, ContainerState& st) {
   st.cgroup_paths.clear();
-  if (cg) {
+  if (cgroup::Manager* cg = cgroup.get()) {
     st.systemd_unit = cg->unit();
     st.cgroup_paths = cg->paths();
     st.cgroup_made_parents = cg->made_parents();
     st.oom_kills_at_create = cg->oom_kill_count();
   }
-  st.start_time = process_start_time(pid);
+  st.start_time = process_start_time(st.pid);
   store.save(st);  // the init, and the cgroup dirs' parents made for it
+}
 
-  Created out;
-  std::optional<ns::Lease> lease;
-  NftFirewall firewall;
-  ScopeGuard release_network([&] {
-    if (lease) ns::teardown_bridge(*lease, store.root(), firewall);
-  });
-  auto hook_state = [&] { return state_json(st, Status::creating, false); };
-  {
-    if (nsplan.new_user) ns::write_id_maps(pid, sp.linux.uid_mappings, sp.linux.gid_mappings, ::geteuid() != 0);
-    if (sp.process->oom_score_adj)
-      procfs::write_file(std::to_string(pid) + "/oom_score_adj", std::to_string(*sp.process->oom_score_adj));
-    nlohmann::json files = nlohmann::json::array();
-    if (ctx.report_netns) {
-      Message m = receive_message(parent_sock.get(), "its network namespace was made");
-      if (m.stage != Stage::netns) throw Error("container init: unexpected message before its network namespace");
-    }
-    if (x.network == Extensions::Network::bridge) {
-      lease = ns::setup_bridge(pid, opts.id, x.bridge, store.root(), firewall);  // errors say "network: ..."
-      st.lease = lease;
-      files = network_files(store, opts.id, sp.hostname, *lease);
-    } else if (x.network == Extensions::Network::none) {
-      with_context("network", [&] { ns::loopback_up(pid); });
-    }
-    fault_point("create.network", pid);
-    try {
-      send_message(parent_sock.get(), Stage::go, nlohmann::json{{"state", hook_state()}, {"files", files}}.dump());
-    } catch (const Error&) {
-      receive_message(parent_sock.get(), "go");  // the init's own error, if it left one before dying
-      throw;
-    }
-    for (;;) {
-      Message m = receive_message(parent_sock.get(), "the container was ready");
-      if (m.stage == Stage::hooks) {
-        // In the runtime's namespaces, with the bundle as cwd (runc runs in it).
-        std::string s = hook_state();
-        run_hooks(sp.hooks.prestart, s, "prestart", bundle);
-        run_hooks(sp.hooks.create_runtime, s, "createRuntime", bundle);
-        send_message(parent_sock.get(), Stage::hooks_done);
-      } else if (m.stage == Stage::console) {
-        if (!opts.console_socket.empty()) {
-          send_fd_to_path(opts.console_socket, m.fd.get(), "/dev/ptmx");
-        } else {
-          out.console_master = std::move(m.fd);
-        }
-      } else if (m.stage == Stage::seccomp_listener) {
-        send_seccomp_listener(*sp.linux.seccomp, m.fd.get(), pid, hook_state());
-      } else if (m.stage == Stage::ready) {
-        break;
-      }
-    }
-    fault_point("create.ready", pid);
-    if (opts.start_at_once) ::unlink(fifo.c_str());  // it is exec'ing: running, not created
-    st.creating = false;
-    store.save(st);
-    fault_point("create.state", pid);
-    // Only now may the init outlive us: it drops its parent-death signal,
-    // and we wait until it has (our exit would kill it otherwise).
-    try {
-      send_message(parent_sock.get(), Stage::committed);
-      receive_message(parent_sock.get(), "committed_ack");
-    } catch (const Error& e) {
-      throw Error("container init exited before it was told the container is created", e.error_number());
-    }
-    write_pid_file(opts.pid_file, pid);
-    // `run`'s poststart hooks wait for the execve, as start's do: the init's
-    // end of the socket is close-on-exec, so EOF on ours means it exec'd.
-    if (opts.start_at_once && st.poststart_hooks) {
-      Message none;
-      while (receive_until_exec(parent_sock.get(), none)) {
-      }
-    }
+}  // namespace
+
+Created create_container(const StateStore& store, const CreateOptions& opts) {
+  Bundle b;
+  load_bundle(store, opts, b);
+  const LaunchPlan plan = plan_launch(b.spec, b.x, opts, Host{::geteuid(), [] { return ::isatty(STDIN_FILENO) != 0; }},
+                                      store, b.dir, b.rootfs);
+  StateDirStage state_dir(store, opts.id);
+  state_dir.fill(b.config_text);
+  fault_point("create.state-dir");
+  ContainerState st = initial_state(opts, b);
+  OpenedNamespaces nsfds = open_namespaces(plan.ns, opts.id);
+  CgroupStage cgroup(plan, b.spec, opts.id);
+  // Recorded before any of it exists: a minirun killed from here on leaves
+  // a state `delete --force` undoes (the init dies with us until commit).
+  st.creating = true;
+  st.cgroup_paths = cgroup.get()->paths();
+  st.lease = plan.planned_lease;
+  store.save(st);
+  const spec::Resources resources = resources_with_default_devices(b.spec.linux.resources);
+  cgroup.make_before_clone(plan, b.spec, resources);
+  fault_point("create.cgroup-dir");
+  InitContext ctx = init_context(plan, b, opts, nsfds, state_dir.fifo_fd());
+  if (plan.overlay) make_overlay_dirs(*plan.overlay, st);
+  // Ours are closed when this function returns.
+  std::vector<UniqueFd> bind_trees;
+  if (plan.open_bind_sources) bind_trees = rootfs::open_bind_sources(ctx.rootfs);
+  InitChannel channel;
+  if (opts.foreground) block_forwarded_signals();
+  InitStage init(clone_init(plan, nsfds, cgroup, ctx, channel), cgroup);
+  if (debug_enabled()) log_debug("create " + opts.id + ": init pid " + std::to_string(init.pid()));
+  st.pid = init.pid();
+  fault_point("create.clone", st.pid);
+  if (plan.cgroup_after_clone) {
+    cgroup.get()->set_first_process(st.pid);
+    cgroup.make(resources);
   }
-  kill_init.dismiss();
-  release_network.dismiss();
-  remove_cgroup.dismiss();
-  remove_state.dismiss();
+  fault_point("create.cgroup", st.pid);
+  record_init(store, cgroup, st);
+  Created out;
+  NetworkStage network(store);
+  bring_up(opts, plan, b, network, channel, st, out);
+  if (opts.start_at_once) ::unlink(state_dir.fifo().c_str());  // it is exec'ing: running, not created
+  st.creating = false;
+  store.save(st);
+  fault_point("create.state", st.pid);
+  // Only now may the init outlive us: it drops its parent-death signal,
+  // and we wait until it has (our exit would kill it otherwise).
+  channel.commit();
+  write_pid_file(opts.pid_file, st.pid);
+  // `run`'s poststart hooks wait for the execve, as start's do: the init's
+  // end of the socket is close-on-exec, so EOF on ours means it exec'd.
+  if (opts.start_at_once && st.poststart_hooks) channel.serve_until_exec({});
+  network.commit();
+  init.commit();
+  cgroup.commit();
+  state_dir.commit();
   out.state = st;
   return out;
 }

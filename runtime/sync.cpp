@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "runtime/fault.h"
 #include "spec/error.h"
@@ -76,6 +77,75 @@ Message receive_message(int sock, const char* expect) {
 }
 
 bool receive_until_exec(int sock, Message& out) { return receive(sock, "exec", out); }
+
+GoMessage receive_go(int sock) {
+  Message m = receive_message(sock, "go");
+  GoMessage go;
+  if (m.payload.empty()) return go;
+  auto payload = nlohmann::json::parse(m.payload);
+  go.state = payload.value("state", "");
+  for (const auto& f : payload.value("files", nlohmann::json::array()))
+    go.files.push_back({f.at("path"), f.at("content"), f.at("host_file")});
+  return go;
+}
+
+InitChannel::InitChannel() {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
+  parent_.reset(sv[0]);
+  child_.reset(sv[1]);
+}
+
+void InitChannel::wait_for_netns() {
+  Message m = receive_message(parent_.get(), "its network namespace was made");
+  if (m.stage != Stage::netns) throw Error("container init: unexpected message before its network namespace");
+}
+
+void InitChannel::send_go(const GoMessage& go) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : go.files) files.push_back({{"path", f.path}, {"content", f.content}, {"host_file", f.host_file}});
+  try {
+    send_message(parent_.get(), Stage::go, nlohmann::json{{"state", go.state}, {"files", files}}.dump());
+  } catch (const Error&) {
+    receive_message(parent_.get(), "go");  // the init's own error, if it left one before dying
+    throw;
+  }
+}
+
+void InitChannel::send_go() { send_message(parent_.get(), Stage::go); }
+
+void InitChannel::dispatch(const Handlers& h, Message& m) {
+  if (m.stage == Stage::hooks && h.hooks) {
+    h.hooks();
+    send_message(parent_.get(), Stage::hooks_done);
+  } else if (m.stage == Stage::console && h.console) {
+    h.console(std::move(m.fd));
+  } else if (m.stage == Stage::seccomp_listener && h.seccomp_listener) {
+    h.seccomp_listener(std::move(m.fd));
+  }
+}
+
+void InitChannel::serve_until_ready(const Handlers& h) {
+  for (;;) {
+    Message m = receive_message(parent_.get(), "the container was ready");
+    if (m.stage == Stage::ready) return;
+    dispatch(h, m);
+  }
+}
+
+void InitChannel::commit() {
+  try {
+    send_message(parent_.get(), Stage::committed);
+    receive_message(parent_.get(), "committed_ack");
+  } catch (const Error& e) {
+    throw Error("container init exited before it was told the container is created", e.error_number());
+  }
+}
+
+void InitChannel::serve_until_exec(const Handlers& h) {
+  Message m;
+  while (receive_until_exec(parent_.get(), m)) dispatch(h, m);
+}
 
 void send_fd_to_path(const std::string& socket_path, int fd, const std::string& name) {
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
