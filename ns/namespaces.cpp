@@ -6,12 +6,11 @@
 
 #include <string>
 
+#include "ns/join.h"
 #include "ns/ns.h"
 #include "spec/error.h"
 
 namespace minirun::ns {
-
-namespace {
 
 // The words a user reads in an error: "not a network namespace".
 const char* human_name(spec::NamespaceType t) {
@@ -27,8 +26,6 @@ const char* human_name(spec::NamespaceType t) {
   }
   return "unknown";
 }
-
-}  // namespace
 
 int clone_flag(spec::NamespaceType t) {
   switch (t) {

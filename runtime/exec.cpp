@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "cgroup/cgroup.h"
+#include "ns/join.h"
 #include "ns/ns.h"
 #include "runtime/console.h"
 #include "runtime/enter.h"
@@ -127,9 +128,9 @@ struct ExecChild {
 void join_container(ExecChild& c) {
   receive_message(c.sock, "go");
   if (c.cgroup.manager) with_context("cgroup", [&] { c.cgroup.manager->join_self(c.cgroup.cloned_into); });
-  for (auto want : {true, false})
-    for (auto& j : *c.joins)
-      if ((j.type == NamespaceType::user) == want) ns::join_namespace(j.fd.get(), j.type);
+  std::vector<ns::NamespaceFd> fds;
+  for (const auto& j : *c.joins) fds.push_back({j.type, j.fd.get()});
+  ns::join_namespaces(fds);
   c.joins->clear();
   // The init's root, also when it chroot'ed (--no-pivot).
   if (::fchdir(c.root_fd) != 0 || ::chroot(".") != 0) throw_errno("enter the container's root");

@@ -6,9 +6,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "ns/join.h"
 #include "ns/ns.h"
 #include "runtime/enter.h"
 #include "runtime/fault.h"
@@ -19,29 +19,6 @@
 namespace minirun::runtime {
 
 namespace {
-
-void join_given_namespaces(const std::vector<JoinedNamespace>& joins) {
-  // The user namespace first: joining the others needs its capabilities.
-  for (const auto& j : joins)
-    if (j.type == spec::NamespaceType::user) ns::join_namespace(j.fd, j.type);
-  for (const auto& j : joins)
-    if (j.type != spec::NamespaceType::user) ns::join_namespace(j.fd, j.type);
-  for (const auto& j : joins) ::close(j.fd);
-}
-
-void enter_new_time_namespace(const std::map<std::string, spec::TimeOffset>& offsets) {
-  // Offsets can only be written before any process is in the namespace:
-  // create it for our children, set them, then move ourselves in.
-  if (::unshare(CLONE_NEWTIME) != 0) throw_errno("unshare the time namespace");
-  if (!offsets.empty()) {
-    // Our pid in the host's /proc (still mounted here), not in our pid ns.
-    char self[32] = {};
-    if (::readlink("/proc/self", self, sizeof self - 1) <= 0) throw_errno("readlink /proc/self");
-    ns::write_time_offsets(static_cast<pid_t>(std::atoi(self)), offsets);
-  }
-  UniqueFd fd(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
-  if (!fd || ::setns(fd.get(), CLONE_NEWTIME) != 0) throw_errno("join the new time namespace");
-}
 
 // Returns the fifo's write end, close-on-exec: `start` reads EOF on it once
 // the process has been exec'd, and runs poststart hooks only then.
@@ -55,14 +32,10 @@ UniqueFd wait_for_exec_fifo(int fifo_fd) {
   return w;
 }
 
-void run_init(InitContext& ctx) {
+// After "go": the cgroup, then the namespaces the parent did not make at
+// the clone, as root of a new user namespace.
+void enter_namespaces(const InitContext& ctx) {
   const spec::Spec& sp = *ctx.spec;
-  const spec::Process& proc = *sp.process;
-  if (ctx.unshare_net) {
-    if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare the network namespace");
-    if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
-  }
-  GoMessage go = receive_go(ctx.sync_fd);
   // Rootless with a new user namespace: the parent wrote our id maps, which
   // needed us dumpable; from here on nothing of the container may ptrace us
   // or open our /proc files.
@@ -70,22 +43,20 @@ void run_init(InitContext& ctx) {
   // Before anything the cgroup should account for; still with the host's
   // credentials and mounts.
   if (ctx.cgroup) with_context("cgroup", [&] { ctx.cgroup->join_self(ctx.cloned_into_cgroup); });
-  const std::string& state = go.state;
-  ctx.rootfs.generated_files = std::move(go.files);
-
-  if (ctx.new_user_ns) {
-    if (::setresgid(0, 0, 0) != 0) throw_errno("setgid 0 in the user namespace");
-    if (::setresuid(0, 0, 0) != 0) throw_errno("setuid 0 in the user namespace");
-  }
-  join_given_namespaces(ctx.joins);
-  if (ctx.new_time_ns) enter_new_time_namespace(sp.linux.time_offsets);
-  if (ctx.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) throw_errno("unshare the cgroup namespace");
+  if (ctx.new_user_ns) ns::become_root_in_user_namespace();
+  ns::join_namespaces(ctx.joins);
+  for (const auto& j : ctx.joins) ::close(j.fd);
+  if (ctx.new_time_ns) ns::enter_new_time_namespace(sp.linux.time_offsets);
+  if (ctx.new_cgroup_ns) ns::unshare_namespace(spec::NamespaceType::cgroup);
   if (!sp.hostname.empty()) ns::set_hostname(sp.hostname);
   if (!sp.domainname.empty()) ns::set_domainname(sp.domainname);
+}
 
+// The rootfs prepared, with the hooks that run around it, and entered.
+void make_root(InitContext& ctx, const std::string& state) {
   std::string root = with_context("rootfs", [&] { return rootfs::prepare(ctx.rootfs); });
   fault_point_in_init("init.rootfs", ctx.sync_fd);  // overlay and mounts made
-  const auto& h = sp.hooks;
+  const auto& h = ctx.spec->hooks;
   // prestart and createRuntime run in the runtime's namespaces (the parent).
   if (!h.prestart.empty() || !h.create_runtime.empty()) {
     send_message(ctx.sync_fd, Stage::hooks);
@@ -99,9 +70,15 @@ void run_init(InitContext& ctx) {
   with_context("rootfs", [&] { rootfs::enter(ctx.rootfs, root); });
   with_context("rootfs", [&] { rootfs::finish(ctx.rootfs); });
   fault_point_in_init("init.pivot", ctx.sync_fd);
+}
 
+// The init's way into enter_container: "ready" once its credentials are
+// final, then the exec fifo (or not, for `run`) and startContainer hooks.
+// The callbacks use ctx, state and fifo_writer: the caller's, alive until execve.
+Entry init_entry(InitContext& ctx, const std::string& state, UniqueFd& fifo_writer) {
+  const spec::Spec& sp = *ctx.spec;
   Entry entry;
-  entry.process = &proc;
+  entry.process = &*sp.process;
   entry.seccomp = ctx.seccomp;
   entry.personality = sp.linux.personality;
   if (ctx.listen_fds > 0) entry.extra_env = {"LISTEN_FDS=" + std::to_string(ctx.listen_fds), "LISTEN_PID=1"};
@@ -110,11 +87,10 @@ void run_init(InitContext& ctx) {
   entry.setgroups_allowed = ctx.setgroups_allowed;
   entry.new_session = true;
   entry.keep_fds = {ctx.fifo_fd};
-  UniqueFd fifo_writer;
   // As runc: user, capabilities, cwd and seccomp are final before the exec
   // fifo (it is 0622 for that), so a bad one fails create, and start only
   // releases the execve.
-  entry.ready = [&] {
+  entry.ready = [&ctx] {
     // Each change of credentials since the clone (root of a user namespace,
     // process.user) cleared the parent-death signal: armed again until the
     // parent has recorded the container.  Under a seccomp profile that
@@ -128,7 +104,7 @@ void run_init(InitContext& ctx) {
     if (armed && ::prctl(PR_SET_PDEATHSIG, 0) != 0) throw_errno("prctl(PR_SET_PDEATHSIG)");
     send_message(ctx.sync_fd, Stage::committed_ack);  // the parent must not exit before the prctl
   };
-  entry.hold = [&] {
+  entry.hold = [&ctx, &state, &fifo_writer] {
     // `run` starts it at once: no handshake on the fifo, the parent saves
     // the state while we exec.
     if (ctx.start_at_once) {
@@ -137,14 +113,28 @@ void run_init(InitContext& ctx) {
       fault_point_in_init("init.fifo", ctx.sync_fd);
       fifo_writer = wait_for_exec_fifo(ctx.fifo_fd);
     }
-    if (!h.start_container.empty()) {
+    if (!ctx.spec->hooks.start_container.empty()) {
       // runc: the container is "created" when startContainer hooks run.
       auto created = nlohmann::ordered_json::parse(state);
       created["status"] = "created";
-      run_hooks(h.start_container, created.dump(), "startContainer");
+      run_hooks(ctx.spec->hooks.start_container, created.dump(), "startContainer");
     }
     ::close(ctx.sync_fd);
   };
+  return entry;
+}
+
+void run_init(InitContext& ctx) {
+  if (ctx.unshare_net) {
+    ns::unshare_namespace(spec::NamespaceType::network);
+    if (ctx.report_netns) send_message(ctx.sync_fd, Stage::netns);
+  }
+  GoMessage go = receive_go(ctx.sync_fd);
+  ctx.rootfs.generated_files = std::move(go.files);
+  enter_namespaces(ctx);
+  make_root(ctx, go.state);
+  UniqueFd fifo_writer;
+  Entry entry = init_entry(ctx, go.state, fifo_writer);
   enter_container(entry);
 }
 

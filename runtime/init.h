@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cgroup/cgroup.h"
+#include "ns/join.h"
 #include "rootfs/rootfs.h"
 #include "runtime/extensions.h"
 #include "runtime/seccomp.h"
@@ -13,15 +14,10 @@
 
 namespace minirun::runtime {
 
-struct JoinedNamespace {
-  spec::NamespaceType type;
-  int fd;
-};
-
 struct InitContext {
   const spec::Spec* spec = nullptr;
   rootfs::Options rootfs;
-  std::vector<JoinedNamespace> joins;  // namespaces given by path (fds open)
+  std::vector<ns::NamespaceFd> joins;  // namespaces given by path (fds open)
   int sync_fd = -1;
   int fifo_fd = -1;  // O_PATH fd of the exec fifo
   const SeccompProgram* seccomp = nullptr;

@@ -68,7 +68,7 @@ bool is_dir(const std::string& path) {
 
 // The namespaces the plan joins by path, opened (and checked) in its order.
 struct OpenedNamespaces {
-  std::vector<JoinedNamespace> joins;
+  std::vector<ns::NamespaceFd> joins;
   UniqueFd pid_ns;  // entered around clone()
   std::vector<UniqueFd> owned;
 };

@@ -1,10 +1,13 @@
 // Namespace helpers: kinds, opening and joining by path, id maps, uts names,
-// time offsets.  The privileged parts run in forked children.
+// time offsets, and join.h's syscalls on the calling process (joining in
+// order, unsharing, a time namespace with its offsets).  The privileged
+// parts run in forked children.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include <functional>
 #include <sstream>
 
+#include "ns/join.h"
 #include "ns/ns.h"
 #include "spec/error.h"
 
@@ -192,6 +196,38 @@ TEST(TimeOffsets, WrittenBeforeTheNamespaceIsEntered) {
   EXPECT_EQ(squeeze(seen), "monotonic 86400 5 boottime -10 0");
   EXPECT_EQ(error_of([] { write_time_offsets(1, {{"realtime", {1, 0}}}); }),
             "linux.timeOffsets: unknown clock realtime");
+}
+
+TEST(Join, TheUserNamespaceIsJoinedFirst) {
+  // Joining the others needs its capabilities: the first setns is the user one.
+  EXPECT_EQ(error_of([] { join_namespaces({{NamespaceType::network, -1}, {NamespaceType::user, -1}}); }),
+            "linux.namespaces: setns user namespace: Bad file descriptor");
+  EXPECT_EQ(error_of([] { join_namespaces({{NamespaceType::ipc, -1}, {NamespaceType::uts, -1}}); }),
+            "linux.namespaces: setns ipc namespace: Bad file descriptor")
+      << "the others in their order";
+  EXPECT_STREQ(human_name(NamespaceType::network), "network");
+}
+
+TEST(Join, UnshareGivesTheCallerANewNamespace) {
+  SKIP_UNLESS_ROOT();
+  EXPECT_EQ(in_child([] {
+              struct stat before, after;
+              if (stat("/proc/self/ns/ipc", &before) != 0) return std::string("stat");
+              unshare_namespace(NamespaceType::ipc);
+              if (stat("/proc/self/ns/ipc", &after) != 0) return std::string("stat");
+              return before.st_ino != after.st_ino ? std::string() : std::string("still the same ipc namespace");
+            }),
+            "");
+}
+
+TEST(Join, ANewTimeNamespaceHasItsOffsetsWhenEntered) {
+  SKIP_UNLESS_ROOT();
+  if (access("/proc/self/ns/time", F_OK) != 0) GTEST_SKIP() << "no time namespaces";
+  std::string seen = in_child([] {
+    enter_new_time_namespace({{"monotonic", {86400, 5}}});
+    return read_text("/proc/self/timens_offsets");
+  });
+  EXPECT_EQ(squeeze(seen), "monotonic 86400 5 boottime 0 0");
 }
 
 }  // namespace
