@@ -70,7 +70,7 @@ TEST(LaunchPlan, RootWithAUserNamespaceMakesTheCgroupFirst) {
   EXPECT_FALSE(plan.dumpable_until_go);
 }
 
-TEST(LaunchPlan, RootlessDeniesSetgroupsAndStaysDumpableUntilGo) {
+TEST(LaunchPlan, RootlessDeniesSetgroupsAndStaysDumpableUntilGoOnlyWithAUserNamespace) {
   Planner p(make_spec(kUserNs));
   p.host.euid = 1000;
   LaunchPlan plan = p();
@@ -79,13 +79,9 @@ TEST(LaunchPlan, RootlessDeniesSetgroupsAndStaysDumpableUntilGo) {
   EXPECT_FALSE(plan.setgroups_allowed);
   EXPECT_TRUE(plan.dumpable_until_go);
   EXPECT_FALSE(plan.open_bind_sources);
-}
-
-TEST(LaunchPlan, RootlessWithoutAUserNamespaceStillNoCgroupAfterClone) {
-  Planner p(make_spec(kRootNs));
-  p.host.euid = 1000;
-  LaunchPlan plan = p();
-  EXPECT_FALSE(plan.cgroup_after_clone);
+  p.sp = make_spec(kRootNs);
+  plan = p();
+  EXPECT_FALSE(plan.cgroup_after_clone) << "rootless: the cgroup decides how the init is placed";
   EXPECT_TRUE(plan.setgroups_allowed) << "no new user namespace: nothing to deny";
   EXPECT_FALSE(plan.dumpable_until_go);
 }
