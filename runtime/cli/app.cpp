@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <iterator>
 
 #include "runtime/build_info.h"
 #include "runtime/cli/cli.h"
@@ -12,14 +11,6 @@
 #include "spec/suggest.h"
 
 namespace minirun::runtime::cli {
-
-int with_command_context(const std::string& what, const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const Error& e) {
-    throw e.within(what);
-  }
-}
 
 void add_create_flags(CLI::App* cmd, CreateFlags& f) {
   cmd->add_option("-b,--bundle", f.bundle, "path to the root of the bundle directory");
@@ -83,7 +74,7 @@ const Command kCommands[] = {
     {"create", add_create}, {"start", add_start},   {"run", add_run},
     {"state", add_state},   {"kill", add_kill},     {"delete", add_delete},
     {"list", add_list},     {"ps", add_ps},         {"exec", add_exec},
-    {"pause", add_pause_resume}, {"resume", add_pause_resume}, {"events", add_events},
+    {"pause", add_pause}, {"resume", add_resume}, {"events", add_events},
     {"update", add_update}, {"spec", add_spec},     {"features", add_features}, {"check", add_check},
 };
 
@@ -206,8 +197,7 @@ int main(int argc, char** argv) {
     app.set_help_flag();
     app.allow_extras();
   } else {
-    for (size_t i = 0; i < std::size(kCommands); ++i)  // pause and resume share one
-      if (i == 0 || kCommands[i].add != kCommands[i - 1].add) kCommands[i].add(app, g, action);
+    for (const auto& c : kCommands) c.add(app, g, action);
     app.require_subcommand(0);  // bare `minirun` prints the help, as runc
   }
   try {

@@ -5,8 +5,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "cgroup/cgroup.h"
 #include "runtime/launcher.h"
 #include "runtime/state.h"
 
@@ -44,7 +47,8 @@ void add_delete(CLI::App& app, Globals& g, Action& action);
 void add_list(CLI::App& app, Globals& g, Action& action);
 void add_ps(CLI::App& app, Globals& g, Action& action);
 void add_exec(CLI::App& app, Globals& g, Action& action);
-void add_pause_resume(CLI::App& app, Globals& g, Action& action);
+void add_pause(CLI::App& app, Globals& g, Action& action);
+void add_resume(CLI::App& app, Globals& g, Action& action);
 void add_events(CLI::App& app, Globals& g, Action& action);
 void add_update(CLI::App& app, Globals& g, Action& action);
 void add_spec(CLI::App& app, Globals& g, Action& action);
@@ -54,6 +58,12 @@ void add_check(CLI::App& app, Globals& g, Action& action);
 // `state` shows OOM kills in the container's cgroup since create as the
 // annotation run.minirun.oom.kills (stdout stays runc's JSON shape).
 void annotate_oom_kills(ContainerState& st);
+
+// The cgroup of a container that is not stopped (pause, resume, update, events).
+std::unique_ptr<cgroup::Manager> running_cgroup(const StateStore& store, const ContainerState& st);
+
+// runc's types.Stats JSON, as `events` prints it.
+nlohmann::ordered_json stats_json(const cgroup::Stats& s);
 
 // Runs body; an Error escaping it becomes "<what>: <error>".
 int with_command_context(const std::string& what, const std::function<int()>& body);

@@ -1,61 +1,10 @@
-// `spec` (a bundle's config.json, as `runc spec` writes it) and `features`.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+// `features`: what this build supports, as runc's JSON.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "runtime/cli/cli.h"
-#include "runtime/extensions.h"
-#include "runtime/files.h"
 
 namespace minirun::runtime::cli {
-
-void add_spec(CLI::App& app, Globals&, Action& action) {
-  auto* cmd = app.add_subcommand("spec", "create a new specification file (config.json)");
-  static std::string bundle, network;
-  static std::vector<std::string> publish;
-  static bool rootless = false, overlay = false;
-  cmd->add_option("-b,--bundle", bundle, "path to the root of the bundle directory");
-  cmd->add_flag("--rootless", rootless, "generate a configuration for a rootless container");
-  cmd->add_flag("--overlay", overlay, "minirun: the rootfs becomes the read-only lower layer of an overlay");
-  cmd->add_option("--network", network, "minirun: bridge or none")->check(CLI::IsMember({"bridge", "none"}));
-  cmd->add_option("--publish", publish,
-                  "minirun: publish a port of the bridge network, [HOST_IP:]HOST_PORT:PORT[/udp]");
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("spec", [&] {
-        std::string path = (bundle.empty() ? std::string(".") : bundle) + "/config.json";
-        struct stat st;
-        if (::stat(path.c_str(), &st) == 0) throw Error("File " + path + " exists. Remove it first");
-        std::string text = spec::default_spec_json(rootless);
-        if (overlay || !network.empty() || !publish.empty()) {
-          auto j = nlohmann::ordered_json::parse(text);
-          auto& ann = j["annotations"];
-          std::map<std::string, std::string> ours;
-          // The overlay's upper layer is there to be written to.
-          if (overlay) {
-            ours[std::string(kAnnotationPrefix) + "rootfs.overlay"] = "true";
-            j["root"]["readonly"] = false;
-          }
-          if (!network.empty()) ours[std::string(kAnnotationPrefix) + "network"] = network;
-          // ICMP echo sockets for every group, as docker and podman set it:
-          // ping works without CAP_NET_RAW.
-          if (network == "bridge") j["linux"]["sysctl"]["net.ipv4.ping_group_range"] = "0 2147483647";
-          std::string ports;
-          for (const auto& p : publish) ports += (ports.empty() ? "" : ",") + p;
-          if (!ports.empty()) ours[std::string(kAnnotationPrefix) + "network.ports"] = ports;
-          parse_extensions(ours);  // the same errors as at create, naming the annotation
-          for (const auto& [k, v] : ours) ann[k] = v;
-          text = j.dump(1, '\t');
-        }
-        write_file(path, text, O_EXCL, 0666);
-        return 0;
-      });
-    };
-  });
-}
 
 void add_features(CLI::App& app, Globals&, Action& action) {
   app.add_subcommand("features", "show the enabled features")->callback([&] {
