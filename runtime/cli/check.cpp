@@ -263,31 +263,30 @@ std::vector<Check> run_checks() {
 
 }  // namespace
 
-void add_check(CLI::App& app, Globals&, Action& action) {
+CLI::App* CheckFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("check", "check what this host's kernel gives containers (exit 1: run cannot work)");
-  static std::string format = "text";
   cmd->add_option("-f,--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([&] {
-    action = [&] {
-      std::vector<Check> checks = run_checks();
-      bool usable = true;
-      for (const auto& c : checks) usable &= c.ok || !c.needed;
-      if (format == "json") {
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& c : checks)
-          list.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}, {"needed_by_run", c.needed},
-                          {"without_it", c.without}});
-        std::puts(nlohmann::json{{"usable", usable}, {"checks", list}}.dump(2).c_str());
-      } else {
-        for (const auto& c : checks) {
-          std::string line = std::string(c.ok ? "\u2713 " : "\u2717 ") + c.name + ": " + c.detail;
-          if (!c.ok) line += c.needed ? " -- run cannot work" : " -- without it: " + c.without;
-          std::puts(line.c_str());
-        }
-      }
-      return usable ? 0 : 1;
-    };
-  });
+  return cmd;
+}
+
+int check_command(const Globals&, CheckFlags& f) {
+  std::vector<Check> checks = run_checks();
+  bool usable = true;
+  for (const auto& c : checks) usable &= c.ok || !c.needed;
+  if (f.format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : checks)
+      list.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}, {"needed_by_run", c.needed},
+                      {"without_it", c.without}});
+    std::puts(nlohmann::json{{"usable", usable}, {"checks", list}}.dump(2).c_str());
+  } else {
+    for (const auto& c : checks) {
+      std::string line = std::string(c.ok ? "\u2713 " : "\u2717 ") + c.name + ": " + c.detail;
+      if (!c.ok) line += c.needed ? " -- run cannot work" : " -- without it: " + c.without;
+      std::puts(line.c_str());
+    }
+  }
+  return usable ? 0 : 1;
 }
 
 }  // namespace minirun::runtime::cli

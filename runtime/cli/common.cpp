@@ -13,6 +13,19 @@ int with_command_context(const std::string& what, const std::function<int()>& bo
   }
 }
 
+CLI::App* add_container_command(CLI::App& app, const char* name, const char* description, std::string& id) {
+  auto* cmd = app.add_subcommand(name, description);
+  cmd->add_option("container-id", id, "container id")->required();
+  return cmd;
+}
+
+LockedContainer lock_container(const Globals& g, const std::string& id) {
+  LockedContainer c{g.store(), UniqueFd(), ContainerState()};
+  c.lock = c.store.lock(id);
+  c.state = c.store.load(id);
+  return c;
+}
+
 std::unique_ptr<cgroup::Manager> running_cgroup(const StateStore& store, const ContainerState& st) {
   if (current_status(store, st) == Status::stopped) throw Error("container not running");
   if (st.cgroup_paths.empty()) throw Error("the container has no cgroup");

@@ -40,48 +40,46 @@ static std::string owner_of(const std::string& dir) {
   return "#" + uid;
 }
 
-void add_list(CLI::App& app, Globals& g, Action& action) {
+CLI::App* ListFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "list containers started by minirun with the given root");
-  static std::string format = "table";
-  static bool quiet = false;
   cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("-q,--quiet", quiet, "display only container IDs");
-  cmd->callback([&] {
-    action = [&] {
-      auto store = g.store();
-      std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
-      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-      for (const auto& id : store.list_ids()) {
-        ContainerState st;
-        try {
-          st = store.load(id);
-        } catch (const Error&) {
-          continue;  // deleted while we listed
-        }
-        Status s = current_status(store, st);
-        if (quiet) {
-          std::puts(id.c_str());
-          continue;
-        }
-        pid_t pid = s == Status::stopped ? 0 : st.pid;
-        std::string owner = st.owner.empty() ? owner_of(store.dir(id)) : st.owner;
-        if (format == "json") {
-          auto j = state_object(st, s);
-          j["owner"] = owner;
-          arr.push_back(std::move(j));
-        } else {
-          rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
-        }
-      }
-      if (quiet) return 0;
-      if (format == "json") {
-        std::puts(arr.dump().c_str());
-      } else {
-        std::fputs(pad_table(rows).c_str(), stdout);
-      }
-      return 0;
-    };
-  });
+  return cmd;
+}
+
+int list_command(const Globals& g, ListFlags& f) {
+  auto store = g.store();
+  std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& id : store.list_ids()) {
+    ContainerState st;
+    try {
+      st = store.load(id);
+    } catch (const Error&) {
+      continue;  // deleted while we listed
+    }
+    Status s = current_status(store, st);
+    if (f.quiet) {
+      std::puts(id.c_str());
+      continue;
+    }
+    pid_t pid = s == Status::stopped ? 0 : st.pid;
+    std::string owner = st.owner.empty() ? owner_of(store.dir(id)) : st.owner;
+    if (f.format == "json") {
+      auto j = state_object(st, s);
+      j["owner"] = owner;
+      arr.push_back(std::move(j));
+    } else {
+      rows.push_back({id, std::to_string(pid), status_name(s), st.bundle, st.created, owner});
+    }
+  }
+  if (f.quiet) return 0;
+  if (f.format == "json") {
+    std::puts(arr.dump().c_str());
+  } else {
+    std::fputs(pad_table(rows).c_str(), stdout);
+  }
+  return 0;
 }
 
 }  // namespace minirun::runtime::cli

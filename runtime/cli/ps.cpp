@@ -49,33 +49,29 @@ static std::string filter_ps(const std::vector<std::string>& args, const std::ve
   return result;
 }
 
-void add_ps(CLI::App& app, Globals& g, Action& action) {
+CLI::App* PsFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("ps", "display the processes running inside a container");
-  static std::string format = "table";
-  static std::string id;
-  static std::vector<std::string> ps_args;
   cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
   // Everything after the container id goes to ps(1), flags included.
   cmd->prefix_command();
-  cmd->callback([&, cmd] {
-    action = [&, cmd] {
-      auto rest = cmd->remaining();
-      if (rest.empty()) throw Error("ps: a container id is required");
-      id = rest.front();
-      ps_args.assign(rest.begin() + 1, rest.end());
-      return with_command_context("ps " + id, [&] {
-        auto store = g.store();
-        auto st = store.load(id);
-        std::vector<pid_t> pids;
-        if (!st.cgroup_paths.empty()) pids = cgroup::Manager::from_paths(st.cgroup_paths)->processes();
-        if (format == "json") {
-          std::puts(nlohmann::json(pids).dump().c_str());
-          return 0;
-        }
-        std::fputs(filter_ps(ps_args.empty() ? std::vector<std::string>{"-ef"} : ps_args, pids).c_str(), stdout);
-        return 0;
-      });
-    };
+  return cmd;
+}
+
+int ps_command(const Globals& g, PsFlags& f) {
+  if (f.words.empty()) throw Error("ps: a container id is required");
+  const std::string& id = f.words.front();
+  std::vector<std::string> ps_args(f.words.begin() + 1, f.words.end());
+  return with_command_context("ps " + id, [&] {
+    auto store = g.store();
+    auto st = store.load(id);
+    std::vector<pid_t> pids;
+    if (!st.cgroup_paths.empty()) pids = cgroup::Manager::from_paths(st.cgroup_paths)->processes();
+    if (f.format == "json") {
+      std::puts(nlohmann::json(pids).dump().c_str());
+      return 0;
+    }
+    std::fputs(filter_ps(ps_args.empty() ? std::vector<std::string>{"-ef"} : ps_args, pids).c_str(), stdout);
+    return 0;
   });
 }
 

@@ -4,22 +4,17 @@
 
 namespace minirun::runtime::cli {
 
-void add_resume(CLI::App& app, Globals& g, Action& action) {
-  static std::string resume_id;
-  auto* resume = app.add_subcommand("resume", "resume all processes of a paused container");
-  resume->add_option("container-id", resume_id, "container id")->required();
-  resume->callback([&] {
-    action = [&] {
-      return with_command_context("resume " + resume_id, [&] {
-        auto store = g.store();
-        auto lock = store.lock(resume_id);
-        auto st = store.load(resume_id);
-        auto cg = running_cgroup(store, st);
-        if (current_status(store, st) != Status::paused) throw Error("container not paused");
-        cg->thaw();
-        return 0;
-      });
-    };
+CLI::App* ResumeFlags::declare(CLI::App& app) {
+  return add_container_command(app, "resume", "resume all processes of a paused container", id);
+}
+
+int resume_command(const Globals& g, ResumeFlags& f) {
+  return with_command_context("resume " + f.id, [&] {
+    LockedContainer c = lock_container(g, f.id);
+    auto cg = running_cgroup(c.store, c.state);
+    if (current_status(c.store, c.state) != Status::paused) throw Error("container not paused");
+    cg->thaw();
+    return 0;
   });
 }
 

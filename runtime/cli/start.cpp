@@ -4,19 +4,15 @@
 
 namespace minirun::runtime::cli {
 
-void add_start(CLI::App& app, Globals& g, Action& action) {
-  auto* cmd = app.add_subcommand("start", "start a created container");
-  static std::string id;
-  cmd->add_option("container-id", id, "container id")->required();
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("start " + id, [&] {
-        auto store = g.store();
-        auto lock = store.lock(id);
-        start_container(store, store.load(id));
-        return 0;
-      });
-    };
+CLI::App* StartFlags::declare(CLI::App& app) {
+  return add_container_command(app, "start", "start a created container", id);
+}
+
+int start_command(const Globals& g, StartFlags& f) {
+  return with_command_context("start " + f.id, [&] {
+    LockedContainer c = lock_container(g, f.id);
+    start_container(c.store, c.state);
+    return 0;
   });
 }
 

@@ -5,21 +5,18 @@
 
 namespace minirun::runtime::cli {
 
-void add_state(CLI::App& app, Globals& g, Action& action) {
-  auto* cmd = app.add_subcommand("state", "output the state of a container");
-  static std::string id;
-  cmd->add_option("container-id", id, "container id")->required();
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("state " + id, [&] {
-        auto store = g.store();
-        auto st = store.load(id);
-        Status status = current_status(store, st);
-        annotate_oom_kills(st);
-        std::puts(state_json(st, status, true).c_str());
-        return 0;
-      });
-    };
+CLI::App* StateFlags::declare(CLI::App& app) {
+  return add_container_command(app, "state", "output the state of a container", id);
+}
+
+int state_command(const Globals& g, StateFlags& f) {
+  return with_command_context("state " + f.id, [&] {
+    auto store = g.store();
+    auto st = store.load(f.id);
+    Status status = current_status(store, st);
+    annotate_oom_kills(st);
+    std::puts(state_json(st, status, true).c_str());
+    return 0;
   });
 }
 

@@ -25,13 +25,6 @@ std::string read_stdin() {
   }
 }
 
-struct UpdateFlags {
-  std::string resources_file;
-  std::string blkio_weight, cpu_period, cpu_quota, cpu_burst, cpu_share, cpu_rt_period, cpu_rt_runtime, cpu_idle,
-      cpuset_cpus, cpuset_mems, kernel_memory, kernel_memory_tcp, memory, memory_reservation, memory_swap, pids_limit,
-      l3_cache_schema, mem_bw_schema;
-};
-
 uint64_t to_u64(const std::string& v, const char* flag) {
   try {
     size_t used;
@@ -96,50 +89,46 @@ void keep_default_devices(spec::Resources& r) {
 
 }  // namespace
 
-void add_update(CLI::App& app, Globals& g, Action& action) {
+CLI::App* UpdateFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("update", "update container resource constraints");
-  static UpdateFlags f;
-  static std::string id;
-  cmd->add_option("-r,--resources", f.resources_file, "path to a LinuxResources JSON file, - for stdin");
-  const std::pair<const char*, std::string*> flags[] = {{"--blkio-weight", &f.blkio_weight},
-                                                        {"--cpu-period", &f.cpu_period},
-                                                        {"--cpu-quota", &f.cpu_quota},
-                                                        {"--cpu-burst", &f.cpu_burst},
-                                                        {"--cpu-share", &f.cpu_share},
-                                                        {"--cpu-rt-period", &f.cpu_rt_period},
-                                                        {"--cpu-rt-runtime", &f.cpu_rt_runtime},
-                                                        {"--cpu-idle", &f.cpu_idle},
-                                                        {"--cpuset-cpus", &f.cpuset_cpus},
-                                                        {"--cpuset-mems", &f.cpuset_mems},
-                                                        {"--kernel-memory", &f.kernel_memory},
-                                                        {"--kernel-memory-tcp", &f.kernel_memory_tcp},
-                                                        {"--memory", &f.memory},
-                                                        {"--memory-reservation", &f.memory_reservation},
-                                                        {"--memory-swap", &f.memory_swap},
-                                                        {"--pids-limit", &f.pids_limit},
-                                                        {"--l3-cache-schema", &f.l3_cache_schema},
-                                                        {"--mem-bw-schema", &f.mem_bw_schema}};
+  cmd->add_option("-r,--resources", resources_file, "path to a LinuxResources JSON file, - for stdin");
+  const std::pair<const char*, std::string*> flags[] = {{"--blkio-weight", &blkio_weight},
+                                                        {"--cpu-period", &cpu_period},
+                                                        {"--cpu-quota", &cpu_quota},
+                                                        {"--cpu-burst", &cpu_burst},
+                                                        {"--cpu-share", &cpu_share},
+                                                        {"--cpu-rt-period", &cpu_rt_period},
+                                                        {"--cpu-rt-runtime", &cpu_rt_runtime},
+                                                        {"--cpu-idle", &cpu_idle},
+                                                        {"--cpuset-cpus", &cpuset_cpus},
+                                                        {"--cpuset-mems", &cpuset_mems},
+                                                        {"--kernel-memory", &kernel_memory},
+                                                        {"--kernel-memory-tcp", &kernel_memory_tcp},
+                                                        {"--memory", &memory},
+                                                        {"--memory-reservation", &memory_reservation},
+                                                        {"--memory-swap", &memory_swap},
+                                                        {"--pids-limit", &pids_limit},
+                                                        {"--l3-cache-schema", &l3_cache_schema},
+                                                        {"--mem-bw-schema", &mem_bw_schema}};
   for (const auto& [name, target] : flags) cmd->add_option(name, *target);
   cmd->add_option("container-id", id, "container id")->required();
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("update " + id, [&] {
-        auto store = g.store();
-        auto lock = store.lock(id);
-        auto st = store.load(id);
-        auto cg = running_cgroup(store, st);
-        spec::Resources r;
-        if (!f.resources_file.empty()) {
-          std::string text = f.resources_file == "-" ? read_stdin() : read_file(f.resources_file);
-          r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
-          keep_default_devices(r);
-        } else {
-          r = resources_from_flags(f);
-        }
-        cg->update(r);
-        return 0;
-      });
-    };
+  return cmd;
+}
+
+int update_command(const Globals& g, UpdateFlags& f) {
+  return with_command_context("update " + f.id, [&] {
+    LockedContainer c = lock_container(g, f.id);
+    auto cg = running_cgroup(c.store, c.state);
+    spec::Resources r;
+    if (!f.resources_file.empty()) {
+      std::string text = f.resources_file == "-" ? read_stdin() : read_file(f.resources_file);
+      r = spec::parse_resources(text, f.resources_file == "-" ? "stdin" : f.resources_file);
+      keep_default_devices(r);
+    } else {
+      r = resources_from_flags(f);
+    }
+    cg->update(r);
+    return 0;
   });
 }
 
