@@ -25,76 +25,95 @@ static ordered_json cpuset_json(const cgroup::CpusetStats& c) {
   return o;
 }
 
-// runc's types.Stats as runc 1.1 prints it: its field order, and what Go's
-// omitempty drops (zero numbers, empty lists) left out.
-ordered_json stats_json(const cgroup::Stats& s) {
-  auto opt = [](ordered_json& o, const char* key, const auto& v) {
-    if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
-      if (v != 0) o[key] = v;
-    } else {
-      if (!v.empty()) o[key] = v;
-    }
-  };
-  auto entry = [&](const cgroup::MemoryEntry& e) {
-    ordered_json o = {{"limit", e.limit}};
-    opt(o, "usage", e.usage);
-    opt(o, "max", e.max_usage);
-    o["failcnt"] = e.failcnt;
-    return o;
-  };
-  auto blkio = [&](const std::vector<cgroup::BlkioEntry>& v) {
-    ordered_json a = ordered_json::array();
-    for (const auto& e : v) {
-      ordered_json o = ordered_json::object();
-      opt(o, "major", e.major);
-      opt(o, "minor", e.minor);
-      opt(o, "op", e.op);
-      opt(o, "value", e.value);
-      a.push_back(std::move(o));
-    }
-    return a;
-  };
-  ordered_json usage = ordered_json::object();
-  opt(usage, "total", s.cpu.total_usage);
-  opt(usage, "percpu", s.cpu.percpu_usage);
-  opt(usage, "percpu_kernel", s.cpu.percpu_kernel);
-  opt(usage, "percpu_user", s.cpu.percpu_user);
-  usage["kernel"] = s.cpu.usage_kernel;
-  usage["user"] = s.cpu.usage_user;
-  ordered_json throttling = ordered_json::object();
-  opt(throttling, "periods", s.cpu.throttling_periods);
-  opt(throttling, "throttledPeriods", s.cpu.throttled_periods);
-  opt(throttling, "throttledTime", s.cpu.throttled_time);
+namespace {
 
-  ordered_json memory = ordered_json::object();
-  opt(memory, "cache", s.memory.cache);
-  memory["usage"] = entry(s.memory.usage);
-  memory["swap"] = entry(s.memory.swap);
-  memory["kernel"] = entry(s.memory.kernel);
-  memory["kernelTCP"] = entry(s.memory.kernel_tcp);
-  if (!s.memory.raw.empty()) memory["raw"] = s.memory.raw;  // a Go map: keys sorted, as std::map
+// Go's omitempty: a zero number or an empty list is left out.
+template <class T>
+void put_unless_empty(ordered_json& o, const char* key, const T& v) {
+  if constexpr (std::is_arithmetic_v<T>) {
+    if (v != 0) o[key] = v;
+  } else {
+    if (!v.empty()) o[key] = v;
+  }
+}
 
-  ordered_json pids = ordered_json::object();
-  opt(pids, "current", s.pids.current);
-  opt(pids, "limit", s.pids.limit);
-  ordered_json io = ordered_json::object();
-  if (!s.blkio.io_service_bytes_recursive.empty())
-    io["ioServiceBytesRecursive"] = blkio(s.blkio.io_service_bytes_recursive);
-  if (!s.blkio.io_serviced_recursive.empty()) io["ioServicedRecursive"] = blkio(s.blkio.io_serviced_recursive);
-  ordered_json hugetlb = ordered_json::object();
-  for (const auto& [size, h] : s.hugetlb) {
+ordered_json memory_entry_json(const cgroup::MemoryEntry& e) {
+  ordered_json o = {{"limit", e.limit}};
+  put_unless_empty(o, "usage", e.usage);
+  put_unless_empty(o, "max", e.max_usage);
+  o["failcnt"] = e.failcnt;
+  return o;
+}
+
+ordered_json blkio_json(const std::vector<cgroup::BlkioEntry>& v) {
+  ordered_json a = ordered_json::array();
+  for (const auto& e : v) {
     ordered_json o = ordered_json::object();
-    opt(o, "usage", h.usage);
-    opt(o, "max", h.max_usage);
+    put_unless_empty(o, "major", e.major);
+    put_unless_empty(o, "minor", e.minor);
+    put_unless_empty(o, "op", e.op);
+    put_unless_empty(o, "value", e.value);
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+ordered_json cpu_json(const cgroup::CpuStats& c) {
+  ordered_json usage = ordered_json::object();
+  put_unless_empty(usage, "total", c.total_usage);
+  put_unless_empty(usage, "percpu", c.percpu_usage);
+  put_unless_empty(usage, "percpu_kernel", c.percpu_kernel);
+  put_unless_empty(usage, "percpu_user", c.percpu_user);
+  usage["kernel"] = c.usage_kernel;
+  usage["user"] = c.usage_user;
+  ordered_json throttling = ordered_json::object();
+  put_unless_empty(throttling, "periods", c.throttling_periods);
+  put_unless_empty(throttling, "throttledPeriods", c.throttled_periods);
+  put_unless_empty(throttling, "throttledTime", c.throttled_time);
+  return {{"usage", usage}, {"throttling", throttling}};
+}
+
+ordered_json memory_json(const cgroup::MemoryStats& m) {
+  ordered_json memory = ordered_json::object();
+  put_unless_empty(memory, "cache", m.cache);
+  memory["usage"] = memory_entry_json(m.usage);
+  memory["swap"] = memory_entry_json(m.swap);
+  memory["kernel"] = memory_entry_json(m.kernel);
+  memory["kernelTCP"] = memory_entry_json(m.kernel_tcp);
+  if (!m.raw.empty()) memory["raw"] = m.raw;  // a Go map: keys sorted, as std::map
+  return memory;
+}
+
+ordered_json hugetlb_json(const std::map<std::string, cgroup::HugetlbStats>& sizes) {
+  ordered_json hugetlb = ordered_json::object();
+  for (const auto& [size, h] : sizes) {
+    ordered_json o = ordered_json::object();
+    put_unless_empty(o, "usage", h.usage);
+    put_unless_empty(o, "max", h.max_usage);
     o["failcnt"] = h.failcnt;
     hugetlb[size] = std::move(o);
   }
-  return ordered_json{{"cpu", {{"usage", usage}, {"throttling", throttling}}},
+  return hugetlb;
+}
+
+}  // namespace
+
+// runc's types.Stats as runc 1.1 prints it: its field order, and what Go's
+// omitempty drops (zero numbers, empty lists) left out.
+ordered_json stats_json(const cgroup::Stats& s) {
+  ordered_json pids = ordered_json::object();
+  put_unless_empty(pids, "current", s.pids.current);
+  put_unless_empty(pids, "limit", s.pids.limit);
+  ordered_json io = ordered_json::object();
+  if (!s.blkio.io_service_bytes_recursive.empty())
+    io["ioServiceBytesRecursive"] = blkio_json(s.blkio.io_service_bytes_recursive);
+  if (!s.blkio.io_serviced_recursive.empty()) io["ioServicedRecursive"] = blkio_json(s.blkio.io_serviced_recursive);
+  return ordered_json{{"cpu", cpu_json(s.cpu)},
                       {"cpuset", cpuset_json(s.cpuset)},
-                      {"memory", memory},
+                      {"memory", memory_json(s.memory)},
                       {"pids", pids},
                       {"blkio", io},
-                      {"hugetlb", hugetlb},
+                      {"hugetlb", hugetlb_json(s.hugetlb)},
                       {"intel_rdt", ordered_json::object()},
                       {"network_interfaces", nullptr}};
 }
