@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <iterator>
 
 #include "runtime/build_info.h"
 #include "runtime/cli/cli.h"
@@ -12,23 +11,6 @@
 #include "spec/suggest.h"
 
 namespace minirun::runtime::cli {
-
-int with_command_context(const std::string& what, const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const Error& e) {
-    throw e.within(what);
-  }
-}
-
-void add_create_flags(CLI::App* cmd, CreateFlags& f) {
-  cmd->add_option("-b,--bundle", f.bundle, "path to the root of the bundle directory");
-  cmd->add_option("--console-socket", f.console_socket, "unix socket that receives the pty master");
-  cmd->add_option("--pid-file", f.pid_file, "file to write the process id to");
-  cmd->add_flag("--no-pivot", f.no_pivot, "do not use pivot_root (for a ramdisk rootfs)");
-  cmd->add_flag("--no-new-keyring", f.no_new_keyring, "do not create a new session keyring");
-  cmd->add_option("--preserve-fds", f.preserve_fds, "pass N additional file descriptors to the container");
-}
 
 // runc's layout: tools parse the "commit:" and "spec:" lines.  The version
 // and commit come from the build (CMake's project version, git at configure).
@@ -43,8 +25,7 @@ static std::string version_text() {
 // for a bool flag; CLI11 does not, so such tokens are rewritten to the long
 // form first.  Values of options are skipped; the words after the container
 // id of exec and ps belong to the command and are left alone.
-static std::vector<std::string> normalize_go_flags(CLI::App& app, int argc, char** argv) {
-  std::vector<std::string> out(argv, argv + argc);
+static std::vector<std::string> normalize_go_flags(CLI::App& app, std::vector<std::string> out) {
   CLI::App* current = &app;
   for (size_t i = 1; i < out.size(); ++i) {
     std::string& a = out[i];
@@ -80,11 +61,22 @@ struct Command {
   void (*add)(CLI::App&, Globals&, Action&);
 };
 const Command kCommands[] = {
-    {"create", add_create}, {"start", add_start},   {"run", add_run},
-    {"state", add_state},   {"kill", add_kill},     {"delete", add_delete},
-    {"list", add_list},     {"ps", add_ps},         {"exec", add_exec},
-    {"pause", add_pause_resume}, {"resume", add_pause_resume}, {"events", add_events},
-    {"update", add_update}, {"spec", add_spec},     {"features", add_features}, {"check", add_check},
+    {"create", add<CreateFlags, create_command>},
+    {"start", add<StartFlags, start_command>},
+    {"run", add<RunFlags, run_command>},
+    {"state", add<StateFlags, state_command>},
+    {"kill", add<KillFlags, kill_command>},
+    {"delete", add<DeleteFlags, delete_command>},
+    {"list", add<ListFlags, list_command>},
+    {"ps", add<PsFlags, ps_command>},
+    {"exec", add<ExecFlags, exec_command>},
+    {"pause", add<PauseFlags, pause_command>},
+    {"resume", add<ResumeFlags, resume_command>},
+    {"events", add<EventsFlags, events_command>},
+    {"update", add<UpdateFlags, update_command>},
+    {"spec", add<SpecFlags, spec_command>},
+    {"features", add<FeaturesFlags, features_command>},
+    {"check", add<CheckFlags, check_command>},
 };
 
 // CLI11 lists no positionals for exec and ps, whose words after the
@@ -130,97 +122,123 @@ std::string explain_parse_error(const CLI::App& app, const char* command, const 
   return e.what();
 }
 
+// The global flags that take a value.
+const char* const kGlobalOptions[] = {"root", "log", "log-format", "rootless", "criu"};
+
 const char* command_word(int argc, char** argv) {
-  static const char* const with_value[] = {"root", "log", "log-format", "rootless", "criu"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--") return i + 1 < argc ? argv[i + 1] : nullptr;
     if (a.empty() || a[0] != '-') return argv[i];
     std::string name = a.substr(a[1] == '-' ? 2 : 1);
     if (name.find('=') != std::string::npos) continue;
-    for (const char* v : with_value)
+    for (const char* v : kGlobalOptions)
       if (name == v) ++i;
   }
   return nullptr;
 }
 
-int main(int argc, char** argv) {
-  CLI::App app{
-      "minirun: an OCI container runtime (runc-compatible command line)\n"
-      "A bundle is a directory holding config.json (the OCI runtime spec) and the root filesystem it\n"
-      "names (root.path, usually rootfs/); `minirun spec` writes a config.json, `minirun run DIR/` runs one.",
-      "minirun"};
-  app.formatter(std::make_shared<UsageFormatter>());
-  app.require_subcommand(1);
-  Globals g;
-  bool version = false;
+void Globals::declare(CLI::App& app) {
   // As Go's flag package: a repeated option takes its last value.
   auto last = CLI::MultiOptionPolicy::TakeLast;
-  app.add_option("--root", g.root,
+  app.add_option("--root", root,
                  "root directory for storage of container state (default: /run/minirun; rootless: "
                  "$XDG_RUNTIME_DIR/minirun)")->multi_option_policy(last);
-  app.add_option("--log", g.log, "log file (default: stderr only)")->multi_option_policy(last);
-  app.add_option("--log-format", g.log_format, "log format: text or json")
+  app.add_option("--log", log, "log file (default: stderr only)")->multi_option_policy(last);
+  app.add_option("--log-format", log_format, "log format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->multi_option_policy(last);
-  app.add_flag("--debug", g.debug, "enable debug output");
-  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "use the systemd cgroup manager");
-  app.add_option("--rootless", g.rootless, "rootless mode: true, false or auto")->multi_option_policy(last);
+  app.add_flag("--debug", debug, "enable debug output");
+  app.add_flag("--systemd-cgroup", systemd_cgroup, "use the systemd cgroup manager");
+  app.add_option("--rootless", rootless, "rootless mode: true, false or auto")->multi_option_policy(last);
   app.add_option("--criu", "path to criu (accepted, unused)");
   app.add_flag("-v,--version", version, "print the version");
+}
 
-  Action action;
-  // Only the command given is built (CLI11 setup of all fifteen is a third
-  // of `run`'s user time); help and no command get them all.
-  const char* given = command_word(argc, argv);
-  // `minirun help [COMMAND]` is `minirun [COMMAND] --help`, as runc's.
-  std::vector<std::string> help_args;
-  if (given && std::strcmp(given, "help") == 0) {
-    const char* topic = nullptr;
-    for (int i = 1; i + 1 < argc; ++i)
-      if (argv[i] == given) topic = argv[i + 1];
-    help_args = {argv[0]};
-    if (topic) help_args.emplace_back(topic);
-    help_args.emplace_back("--help");
-    given = topic;
+void parse_args(CLI::App& app, std::vector<std::string> args) {
+  args = normalize_go_flags(app, std::move(args));
+  std::reverse(args.begin(), args.end());
+  args.pop_back();  // the program name
+  app.parse(args);
+}
+
+namespace {
+
+const char kDescription[] =
+    "minirun: an OCI container runtime (runc-compatible command line)\n"
+    "A bundle is a directory holding config.json (the OCI runtime spec) and the root filesystem it\n"
+    "names (root.path, usually rootfs/); `minirun spec` writes a config.json, `minirun run DIR/` runs one.";
+
+// -v or --version among the global flags.
+bool asks_for_version(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-v" || a == "--version") return true;
+    if (!a.empty() && a[0] != '-') break;
   }
+  return false;
+}
+
+// `minirun help [COMMAND]` is `minirun [COMMAND] --help`, as runc's: the
+// words to parse instead, and `given` becomes COMMAND.  Else argv as it is.
+std::vector<std::string> words_to_parse(int argc, char** argv, const char*& given) {
+  if (!given || std::strcmp(given, "help") != 0) return std::vector<std::string>(argv, argv + argc);
+  const char* topic = nullptr;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == given) topic = argv[i + 1];
+  std::vector<std::string> words = {argv[0]};
+  if (topic) words.emplace_back(topic);
+  words.emplace_back("--help");
+  given = topic;
+  return words;
+}
+
+// Only the command given is built (CLI11 setup of all sixteen is a third
+// of `run`'s user time); help and no command get them all.  Returns the
+// command given, null when none or no such one.
+const Command* add_commands(CLI::App& app, Globals& g, Action& action, const char* given) {
   const Command* only = nullptr;
   for (const auto& c : kCommands)
     if (given && std::strcmp(c.name, given) == 0) only = &c;
-
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-v" || a == "--version") {
-      std::fputs(version_text().c_str(), stdout);
-      return 0;
-    }
-    if (!a.empty() && a[0] != '-') break;
-  }
-  const bool unknown = given && !only;
   if (only) {
     only->add(app, g, action);
-  } else if (unknown) {
+  } else if (given) {
     // Only the global flags are parsed (so --log gets the error); `foo -h`
     // is no call for help.
     app.require_subcommand(0);
     app.set_help_flag();
     app.allow_extras();
   } else {
-    for (size_t i = 0; i < std::size(kCommands); ++i)  // pause and resume share one
-      if (i == 0 || kCommands[i].add != kCommands[i - 1].add) kCommands[i].add(app, g, action);
+    for (const auto& c : kCommands) c.add(app, g, action);
     app.require_subcommand(0);  // bare `minirun` prints the help, as runc
   }
+  return only;
+}
+
+void log_command_line(int argc, char** argv) {
+  std::string line = "command:";
+  for (int i = 0; i < argc; ++i) line += std::string(" ") + argv[i];
+  log_debug(line);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (asks_for_version(argc, argv)) {
+    std::fputs(version_text().c_str(), stdout);
+    return 0;
+  }
+  const char* given = command_word(argc, argv);
+  std::vector<std::string> words = words_to_parse(argc, argv, given);
+  CLI::App app{kDescription, "minirun"};
+  app.formatter(std::make_shared<UsageFormatter>());
+  app.require_subcommand(1);
+  Globals g;
+  g.declare(app);
+  Action action;
+  const Command* only = add_commands(app, g, action, given);
   try {
-    std::vector<char*> help_argv;
-    for (auto& a : help_args) help_argv.push_back(a.data());
-    if (!help_args.empty()) {
-      argc = static_cast<int>(help_argv.size());
-      argv = help_argv.data();
-    }
-    std::vector<std::string> args = normalize_go_flags(app, argc, argv);
-    std::reverse(args.begin(), args.end());
-    args.pop_back();  // the program name
-    app.parse(args);
+    parse_args(app, std::move(words));
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     configure_logging({g.log, g.log_format == "json", g.debug});
@@ -228,15 +246,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   configure_logging({g.log, g.log_format == "json", g.debug});
-  if (unknown) {
+  if (given && !only) {
     log_error(std::string("no such command \"") + given + "\"");  // not CLI11's "A subcommand is required"
     return 1;
   }
-  if (debug_enabled()) {
-    std::string line = "command:";
-    for (int i = 0; i < argc; ++i) line += std::string(" ") + argv[i];
-    log_debug(line);
-  }
+  if (debug_enabled()) log_command_line(argc, argv);
   if (!action) {
     std::fputs(app.help().c_str(), stdout);
     return 0;

@@ -30,38 +30,27 @@ Created create_with_hints(const StateStore& store, const CreateOptions& o, const
   }
 }
 
-void add_create(CLI::App& app, Globals& g, Action& action) {
-  auto* cmd = app.add_subcommand("create", "create a container");
-  static CreateFlags f;
-  static std::string id;
-  add_create_flags(cmd, f);
-  cmd->add_option("container-id", id, "container id")->required();
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("create " + id, [&] {
-        CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
-                        f.no_pivot, f.no_new_keyring, f.preserve_fds,   false};
-        o.systemd_cgroup = g.systemd_cgroup;
-        create_with_hints(g.store(), o, "create");
-        return 0;
-      });
-    };
-  });
+void add_create_flags(CLI::App* cmd, CreateOptions& o) {
+  cmd->add_option("-b,--bundle", o.bundle, "path to the root of the bundle directory");
+  cmd->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
+  cmd->add_option("--pid-file", o.pid_file, "file to write the process id to");
+  cmd->add_flag("--no-pivot", o.no_pivot, "do not use pivot_root (for a ramdisk rootfs)");
+  cmd->add_flag("--no-new-keyring", o.no_new_keyring, "do not create a new session keyring");
+  cmd->add_option("--preserve-fds", o.preserve_fds, "pass N additional file descriptors to the container");
 }
 
-void add_start(CLI::App& app, Globals& g, Action& action) {
-  auto* cmd = app.add_subcommand("start", "start a created container");
-  static std::string id;
-  cmd->add_option("container-id", id, "container id")->required();
-  cmd->callback([&] {
-    action = [&] {
-      return with_command_context("start " + id, [&] {
-        auto store = g.store();
-        auto lock = store.lock(id);
-        start_container(store, store.load(id));
-        return 0;
-      });
-    };
+CLI::App* CreateFlags::declare(CLI::App& app) {
+  auto* cmd = app.add_subcommand("create", "create a container");
+  add_create_flags(cmd, o);
+  cmd->add_option("container-id", o.id, "container id")->required();
+  return cmd;
+}
+
+int create_command(const Globals& g, CreateFlags& f) {
+  return with_command_context("create " + f.o.id, [&] {
+    f.o.systemd_cgroup = g.systemd_cgroup;
+    create_with_hints(g.store(), f.o, "create");
+    return 0;
   });
 }
 

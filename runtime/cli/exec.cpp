@@ -6,10 +6,8 @@
 
 namespace minirun::runtime::cli {
 
-void add_exec(CLI::App& app, Globals& g, Action& action) {
+CLI::App* ExecFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("exec", "execute a new process inside a container");
-  static ExecOptions o;
-  static std::vector<std::string> gids;
   cmd->add_option("-p,--process", o.process_file, "path to the process.json");
   cmd->add_flag("-t,--tty", o.tty, "allocate a pseudo-TTY");
   cmd->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
@@ -27,23 +25,22 @@ void add_exec(CLI::App& app, Globals& g, Action& action) {
   cmd->add_option("--apparmor", "apparmor profile (accepted; no AppArmor here)");
   // Everything after the container id belongs to the command, flags included.
   cmd->prefix_command();
-  cmd->callback([&, cmd] {
-    action = [&, cmd] {
-      auto rest = cmd->remaining();
-      if (rest.empty()) throw Error("exec: a container id is required");
-      o.id = rest.front();
-      o.args.assign(rest.begin() + 1, rest.end());
-      for (const auto& gid : gids) o.additional_gids.push_back(parse_id(gid, "--additional-gids"));
-      // runc: a failure to start the process exits 255, apart from any code
-      // the process itself may return.
-      try {
-        return with_command_context("exec " + o.id, [&] { return exec_in_container(g.store(), o); });
-      } catch (const std::exception& e) {
-        log_error(e.what());
-        return 255;
-      }
-    };
-  });
+  return cmd;
+}
+
+int exec_command(const Globals& g, ExecFlags& f) {
+  if (f.words.empty()) throw Error("exec: a container id is required");
+  f.o.id = f.words.front();
+  f.o.args.assign(f.words.begin() + 1, f.words.end());
+  for (const auto& gid : f.gids) f.o.additional_gids.push_back(parse_id(gid, "--additional-gids"));
+  // runc: a failure to start the process exits 255, apart from any code
+  // the process itself may return.
+  try {
+    return with_command_context("exec " + f.o.id, [&] { return exec_in_container(g.store(), f.o); });
+  } catch (const std::exception& e) {
+    log_error(e.what());
+    return 255;
+  }
 }
 
 }  // namespace minirun::runtime::cli

@@ -54,51 +54,53 @@ void explain_oom_kill(const ContainerState& st) {
   }
 }
 
+// `minirun run DIR/`: the id names a bundle (no id has a '/'); the container
+// gets an id made from the bundle's name.
+void take_bundle_path(const StateStore& store, CreateOptions& o) {
+  if (is_bundle_path(o.id)) {
+    o.bundle = o.id;
+    o.id = id_for_bundle(store, o.id);
+  } else if (o.id.find('/') != std::string::npos) {
+    // Not a container id (no id has a '/'): a bundle path that is not one.
+    struct stat st;
+    bool dir = ::stat(o.id.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    throw Error("run " + o.id + ": no bundle at " + o.id +
+                (dir ? ": it has no config.json (`minirun spec` there writes one)" : ": no such directory"));
+  }
+}
+
 }  // namespace
 
-void add_run(CLI::App& app, Globals& g, Action& action) {
+CLI::App* RunFlags::declare(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "create and run a container");
-  static CreateFlags f;
-  static std::string id;
-  static bool detach = false, keep = false, no_subreaper = false;
-  add_create_flags(cmd, f);
+  add_create_flags(cmd, o);
   cmd->add_flag("-d,--detach", detach, "detach from the container's process");
   cmd->add_flag("--keep", keep, "do not delete the container after it exits");
   cmd->add_flag("--no-subreaper", no_subreaper, "disable the use of the subreaper used to reap reparented processes");
-  cmd->add_option("container-id", id, "container id, or a bundle path (contains '/')")->required();
-  cmd->callback([&] {
-    action = [&] {
-      auto store = g.store();
-      if (f.bundle.empty() && is_bundle_path(id)) {
-        f.bundle = id;
-        id = id_for_bundle(store, id);
-      } else if (f.bundle.empty() && id.find('/') != std::string::npos) {
-        // Not a container id (no id has a '/'): a bundle path that is not one.
-        struct stat st;
-        bool dir = ::stat(id.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-        throw Error("run " + id + ": no bundle at " + id +
-                    (dir ? ": it has no config.json (`minirun spec` there writes one)" : ": no such directory"));
-      }
-      return with_command_context("run " + id, [&] {
-        if (!detach && !no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        CreateOptions o{id,         f.bundle,         f.console_socket, f.pid_file,
-                        f.no_pivot, f.no_new_keyring, f.preserve_fds,   !detach};
-        o.start_at_once = true;
-        o.systemd_cgroup = g.systemd_cgroup;
-        Created c = create_with_hints(store, o, "run");
-        try {
-          started_by_create(store, c.state);
-        } catch (...) {
-          destroy_container(store, c.state);
-          throw;
-        }
-        if (detach) return 0;
-        int code = forward_and_wait(c.state.pid, c.console_master.get());
-        if (code == 128 + SIGKILL) explain_oom_kill(c.state);
-        if (!keep) destroy_container(store, c.state);
-        return code;
-      });
-    };
+  cmd->add_option("container-id", o.id, "container id, or a bundle path (contains '/')")->required();
+  return cmd;
+}
+
+int run_command(const Globals& g, RunFlags& f) {
+  auto store = g.store();
+  if (f.o.bundle.empty()) take_bundle_path(store, f.o);
+  return with_command_context("run " + f.o.id, [&] {
+    if (!f.detach && !f.no_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    f.o.foreground = !f.detach;
+    f.o.start_at_once = true;
+    f.o.systemd_cgroup = g.systemd_cgroup;
+    Created c = create_with_hints(store, f.o, "run");
+    try {
+      started_by_create(store, c.state);
+    } catch (...) {
+      destroy_container(store, c.state);
+      throw;
+    }
+    if (f.detach) return 0;
+    int code = forward_and_wait(c.state.pid, c.console_master.get());
+    if (code == 128 + SIGKILL) explain_oom_kill(c.state);
+    if (!f.keep) destroy_container(store, c.state);
+    return code;
   });
 }
 
