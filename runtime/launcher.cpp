@@ -576,6 +576,16 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     try {
       cg->destroy();
     } catch (const Error& e) {
+      // The container's own, alive after SIGKILL: waiting in the kernel (a
+      // hung NFS or FUSE server).  Its cgroup and state stay for another
+      // delete once the kernel lets them go.
+      if (auto left = container_processes_left({st.pid, st.start_time}, *cg); !left.empty()) {
+        std::string pids;
+        for (pid_t p : left) pids += (pids.empty() ? "" : ", ") + std::to_string(p);
+        throw Error("pid " + pids + " has not died of SIGKILL: stuck in the kernel (uninterruptible sleep); "
+                        "the container's cgroup and state are kept: delete --force again once it has exited",
+                    EBUSY);
+      }
       // Someone else's processes keep it: theirs to remove, not ours to kill.
       log_warning("delete " + st.id + ": " + e.what());
     }
