@@ -269,6 +269,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // a state `delete --force` undoes (the init dies with us until commit).
   st.creating = true;
   st.cgroup_paths = cg->paths();
+  // systemd makes (and removes) the slices above its scope itself.
+  if (!opts.systemd_cgroup) st.cgroup_made_parents = cgroup::missing_parents(st.cgroup_paths);
   if (x.network == Extensions::Network::bridge) st.lease = ns::planned_lease(opts.id, x.bridge);
   store.save(st);
   const spec::Resources resources = resources_with_default_devices(sp.linux.resources);
@@ -388,6 +390,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   }
   fault_point("create.cgroup", pid);
   st.cgroup_paths.clear();
+  st.cgroup_made_parents.clear();
   if (cg) {
     st.systemd_unit = cg->unit();
     st.cgroup_paths = cg->paths();
