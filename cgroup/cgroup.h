@@ -205,6 +205,11 @@ class Manager {
 // rmdir of each of made_parents() (deepest first), not recursive: one still
 // holding another container's cgroup, or already gone, is left alone.
 void remove_made_parents(const std::vector<std::string>& dirs);
+// The dirs above each of `paths` that do not exist yet (deepest first per
+// path): what create() will make as parents.  Recorded before create(), so
+// that a runtime killed before it could save made_parents() still names
+// them; remove_made_parents() leaves any that another cgroup now holds.
+std::vector<std::string> missing_parents(const std::map<std::string, std::string>& paths);
 
 // Pure helpers, unit-tested.
 uint64_t shares_to_weight(uint64_t shares);  // runc's conversion

@@ -158,6 +158,19 @@ void remove_made_parents(const std::vector<std::string>& dirs) {
   for (const auto& d : sorted) ::rmdir(d.c_str());
 }
 
+std::vector<std::string> missing_parents(const std::map<std::string, std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& [controller, path] : paths) {
+    std::string dir = path;
+    for (size_t slash; (slash = dir.rfind('/')) != std::string::npos && slash > 0;) {
+      dir.resize(slash);
+      if (::access(dir.c_str(), F_OK) == 0) break;
+      if (std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
+    }
+  }
+  return out;
+}
+
 Stats HybridManager::stats() const {
   Stats s = v1_->stats();
   if (!v1_->has("hugetlb")) v2::hugetlb_stats(v2_->dir(), s.hugetlb);

@@ -472,6 +472,7 @@ void bring_up(const CreateOptions& opts, const LaunchPlan& plan, const Bundle& b
 // The cgroup as it ended up, the init's identity: what delete needs.
 void record_init(const StateStore& store, const CgroupStage& cgroup, ContainerState& st) {
   st.cgroup_paths.clear();
+  st.cgroup_made_parents.clear();
   if (cgroup::Manager* cg = cgroup.get()) {
     st.systemd_unit = cg->unit();
     st.cgroup_paths = cg->paths();
@@ -499,6 +500,8 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // a state `delete --force` undoes (the init dies with us until commit).
   st.creating = true;
   st.cgroup_paths = cgroup.get()->paths();
+  // systemd makes (and removes) the slices above its scope itself.
+  if (!opts.systemd_cgroup) st.cgroup_made_parents = cgroup::missing_parents(st.cgroup_paths);
   st.lease = plan.planned_lease;
   store.save(st);
   const spec::Resources resources = resources_with_default_devices(b.spec.linux.resources);
@@ -642,6 +645,16 @@ void destroy_container(const StateStore& store, const ContainerState& st) {
     try {
       cg->destroy();
     } catch (const Error& e) {
+      // The container's own, alive after SIGKILL: waiting in the kernel (a
+      // hung NFS or FUSE server).  Its cgroup and state stay for another
+      // delete once the kernel lets them go.
+      if (auto left = container_processes_left({st.pid, st.start_time}, *cg); !left.empty()) {
+        std::string pids;
+        for (pid_t p : left) pids += (pids.empty() ? "" : ", ") + std::to_string(p);
+        throw Error("pid " + pids + " has not died of SIGKILL: stuck in the kernel (uninterruptible sleep); "
+                        "the container's cgroup and state are kept: delete --force again once it has exited",
+                    EBUSY);
+      }
       // Someone else's processes keep it: theirs to remove, not ours to kill.
       log_warning("delete " + st.id + ": " + e.what());
     }

@@ -125,4 +125,14 @@ void kill_container(const InitProcess& init, cgroup::Manager* cg, const std::fun
   ::waitpid(init.pid, nullptr, init.start_time == 0 ? 0 : WNOHANG);
 }
 
+std::vector<pid_t> container_processes_left(const InitProcess& init, const cgroup::Manager& cg) {
+  std::vector<pid_t> left;
+  if (init.start_time == 0) return left;
+  for (pid_t pid : cg.processes()) {
+    uint64_t t = process_start_time(pid);
+    if (t != 0 && t >= init.start_time) left.push_back(pid);
+  }
+  return left;
+}
+
 }  // namespace minirun::runtime

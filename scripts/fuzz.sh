@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz, clang, ASan+UBSan) into
-# build-fuzz/ and runs each on its seed corpus:
+# Builds the libFuzzer targets (tests/fuzz, clang, ASan+UBSan) in the
+# sanitizer build, build-asan/ (scripts/build.sh --sanitize), and runs each
+# on its seed corpus:
 #   scripts/fuzz.sh SECONDS          each target for SECONDS (CI: 60)
 #   scripts/fuzz.sh --runs N         each target for N executions (--long: 10 M)
 # New inputs go to a scratch dir, the committed seeds are only read.  A
-# crash leaves its reproducer in build-fuzz/crashes/ and fails the script.
+# crash leaves its reproducer in build-asan/crashes/ and fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A fixed seed: CI's run walks the same inputs every time, so a red CI means
@@ -12,10 +13,8 @@ cd "$(dirname "$0")/.."
 # (--long and a seed of 0, libFuzzer's "pick one", explore further).
 limit=(-max_total_time="${1:-60}" -seed=1)
 if [ "${1:-}" = "--runs" ]; then limit=(-runs="$2" -seed=0); fi
-build=${FUZZ_BUILD_DIR:-build-fuzz}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINIRUN_FUZZ=ON \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build "$build" -j"$(nproc)" --target config_fuzz seccomp_layout_fuzz procfs_parsers_fuzz
+build=${ASAN_BUILD_DIR:-build-asan}
+ASAN_BUILD_DIR=$build scripts/build.sh --sanitize config_fuzz seccomp_layout_fuzz procfs_parsers_fuzz
 mkdir -p "$build/crashes"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 rc=0

@@ -9,25 +9,42 @@
 #include "cgroup/cgroup.h"
 #include "runtime/cli/cli.h"
 #include "runtime/files.h"
+#include "runtime/process.h"
+#include "runtime/subprocess.h"
 
 namespace minirun::runtime::cli {
 
+// ps(1) reads every process's /proc/PID/cmdline, and that read waits for
+// the process's mmap_lock: one process stuck in the kernel with it (a page
+// fault on a hung NFS or FUSE server) would hang ps, and us, for as long.
+constexpr int kPsTimeoutS = 5;
+
 // Runs `ps ARGS` and keeps the header plus the lines of the given pids.
 static std::string filter_ps(const std::vector<std::string>& args, const std::vector<pid_t>& pids) {
-  std::string cmdline = "ps";
-  for (const auto& a : args) {
-    std::string quoted;
-    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmdline += " '" + quoted + "'";
+  spec::Process lookup;
+  lookup.args = {"ps"};
+  if (const char* path = std::getenv("PATH")) lookup.env = {std::string("PATH=") + path};
+  Subprocess p;
+  p.path = find_executable(lookup);
+  p.args = {"ps"};
+  p.args.insert(p.args.end(), args.begin(), args.end());
+  for (char** e = environ; *e; ++e) p.env.emplace_back(*e);
+  p.timeout_s = kPsTimeoutS;
+  p.capture = true;
+  SubprocessResult r;
+  try {
+    r = run_subprocess(p, "", "ps");
+  } catch (const Error& e) {
+    if (std::string(e.what()).find("timed out") == std::string::npos) throw;
+    throw Error("ps(1) did not answer in " + std::to_string(kPsTimeoutS) +
+                    " s: a process on this host is stuck in the kernel (state D) and ps waits to read its "
+                    "command line; `minirun ps --format json` lists the container's pids without it",
+                ETIMEDOUT);
   }
-  FILE* p = ::popen(cmdline.c_str(), "r");
-  if (!p) throw_errno("run ps");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = ::pclose(p);
-  if (rc != 0) throw Error("ps " + std::to_string(WEXITSTATUS(rc)) + ": " + out);
+  const std::string& out = r.out;
+  if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
+    throw Error("ps " + std::to_string(WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128 + WTERMSIG(r.status)) +
+                ": " + (r.err.empty() ? out : r.err));
   std::stringstream lines(out);
   std::string header, line, result;
   std::getline(lines, header);

@@ -180,3 +180,25 @@ INSTANTIATE_TEST_SUITE_P(Points, FaultTest, ::testing::ValuesIn(kCases), case_na
 
 }  // namespace
 }  // namespace minirun::test
+
+// A cgroupsPath whose parents do not exist yet: create makes them, and a
+// create killed before it recorded them must not leave them behind.
+class NestedCgroupFaultTest : public FaultTest {};
+
+TEST_F(NestedCgroupFaultTest, ParentDirsMadeByAKilledCreateGoWithDelete) {
+  const std::string id = "rela-nested";
+  set_marker(id);
+  bundle_->config["linux"]["cgroupsPath"] = "rela-nest-parent/rela-nest-inner/" + id;
+  bundle_->save();
+  for (const char* point : {"create.cgroup-dir", "create.clone", "create.cgroup"}) {
+    SCOPED_TRACE(point);
+    Result r = minirun_with_fault(point, {"create", "-b", bundle_->dir(), id});
+    ASSERT_NE(r.err.find(std::string("minirun: fault ") + point), std::string::npos) << r.err;
+    EXPECT_FALSE(find_cgroup_dirs("rela-nest-inner").empty()) << "the parents were never made: the test proves nothing";
+    Result del = minirun({"delete", "--force", id});
+    EXPECT_EQ(del.code, 0) << del.err;
+    expect_nothing_left(id);
+    EXPECT_EQ(find_cgroup_dirs("rela-nest-parent"), std::vector<std::string>{}) << "parent dirs left";
+    EXPECT_EQ(find_cgroup_dirs("rela-nest-inner"), std::vector<std::string>{}) << "parent dirs left";
+  }
+}

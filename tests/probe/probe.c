@@ -16,6 +16,16 @@
 //   forkstorm         every process forks forever (bounded by pids.max)
 //   zombies N         fork N children that exit, never reap them, pause
 //   vfork-hang        vfork a child that never execs: the parent stays in D
+//   fuse-stall DIR    mount a FUSE file system on DIR with one file, "f", and
+//                     serve it, except that no READ is ever answered: a
+//                     stuck NFS or FUSE server.  Prints "ready"; runs until
+//                     killed (the kernel then fails the pending reads)
+//   mmap-lock-stall PATH  map PATH (a fuse-stall file) and fork a child that
+//                     maps and unmaps forever; read the child's /proc/PID/mem
+//                     at the mapping: that read waits for the server with the
+//                     child's mmap_lock held, so the child waits (D) for it
+//                     and every reader of its cmdline (ps -ef) waits too.
+//                     Prints "ready CHILD", then pauses
 //   spin MS           busy-loop for MS ms of wall time; print cpu ms used
 //   open PATH MODE    open PATH (r|w); print "ok" or the errno name
 //   mkdir PATH        mkdir; print "ok" or the errno name
@@ -58,6 +68,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <linux/fuse.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -228,6 +240,134 @@ static int vfork_hang(void) {
     for (;;) syscall(SYS_pause);  // raw syscalls only: the parent's stack is ours
   }
   return p < 0 ? 1 : 0;
+}
+
+// One request from /dev/fuse answered with `len` bytes of `body` (or an
+// error, when err < 0).
+static void fuse_reply(int fd, uint64_t unique, int err, const void* body, size_t len) {
+  char buf[sizeof(struct fuse_out_header) + 256];
+  struct fuse_out_header* h = (struct fuse_out_header*)buf;
+  if (err < 0 || len > 256) len = 0;
+  h->len = (uint32_t)(sizeof *h + len);
+  h->error = err;
+  h->unique = unique;
+  if (len) memcpy(buf + sizeof *h, body, len);
+  if (write(fd, buf, h->len) < 0) perror("fuse write");
+}
+
+static void fuse_file_attr(struct fuse_attr* a, uint64_t ino) {
+  memset(a, 0, sizeof *a);
+  a->ino = ino;
+  a->mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0644;
+  a->nlink = 1;
+  a->size = ino == FUSE_ROOT_ID ? 0 : 65536;
+  a->blocks = a->size / 512;
+  a->blksize = 4096;
+}
+
+static int fuse_stall(const char* dir) {
+  int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return perror("open /dev/fuse"), 1;
+  char opts[128];
+  snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other", fd);
+  if (mount("probe", dir, "fuse.probe", MS_NOSUID | MS_NODEV, opts) != 0) return perror("mount fuse"), 1;
+  printf("ready\n");
+  fflush(stdout);
+  static char req[FUSE_MIN_READ_BUFFER + 65536];
+  for (;;) {
+    ssize_t n = read(fd, req, sizeof req);
+    if (n < 0 && (errno == EINTR || errno == ENOENT)) continue;
+    if (n < (ssize_t)sizeof(struct fuse_in_header)) return 0;  // unmounted
+    struct fuse_in_header* in = (struct fuse_in_header*)req;
+    const char* arg = req + sizeof *in;
+    switch (in->opcode) {
+      case FUSE_INIT: {
+        const struct fuse_init_in* i = (const struct fuse_init_in*)arg;
+        struct fuse_init_out o;
+        memset(&o, 0, sizeof o);
+        o.major = FUSE_KERNEL_VERSION;
+        o.minor = i->minor < FUSE_KERNEL_MINOR_VERSION ? i->minor : FUSE_KERNEL_MINOR_VERSION;
+        o.max_readahead = 4096;
+        o.max_write = 4096;
+        fuse_reply(fd, in->unique, 0, &o, sizeof o);
+        break;
+      }
+      case FUSE_LOOKUP: {
+        if (strcmp(arg, "f") != 0) {
+          fuse_reply(fd, in->unique, -ENOENT, NULL, 0);
+          break;
+        }
+        struct fuse_entry_out e;
+        memset(&e, 0, sizeof e);
+        e.nodeid = 2;
+        e.attr_valid = e.entry_valid = 3600;
+        fuse_file_attr(&e.attr, 2);
+        fuse_reply(fd, in->unique, 0, &e, sizeof e);
+        break;
+      }
+      case FUSE_GETATTR: {
+        struct fuse_attr_out a;
+        memset(&a, 0, sizeof a);
+        a.attr_valid = 3600;
+        fuse_file_attr(&a.attr, in->nodeid);
+        fuse_reply(fd, in->unique, 0, &a, sizeof a);
+        break;
+      }
+      case FUSE_OPEN:
+      case FUSE_OPENDIR: {
+        struct fuse_open_out o;
+        memset(&o, 0, sizeof o);
+        o.fh = 1;
+        fuse_reply(fd, in->unique, 0, &o, sizeof o);
+        break;
+      }
+      case FUSE_STATFS: {  // mount flags are read with statfs(2)
+        struct fuse_statfs_out st;
+        memset(&st, 0, sizeof st);
+        st.st.bsize = st.st.frsize = 4096;
+        st.st.namelen = 255;
+        fuse_reply(fd, in->unique, 0, &st, sizeof st);
+        break;
+      }
+      case FUSE_READ:  // the stuck server: never answered
+        break;
+      case FUSE_FORGET:
+      case FUSE_BATCH_FORGET:  // no reply expected
+        break;
+      case FUSE_FLUSH:
+      case FUSE_RELEASE:
+      case FUSE_RELEASEDIR:
+        fuse_reply(fd, in->unique, 0, NULL, 0);
+        break;
+      default:
+        fuse_reply(fd, in->unique, -ENOSYS, NULL, 0);
+    }
+  }
+}
+
+static int mmap_lock_stall(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return perror("open"), 1;
+  char* map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) return perror("mmap"), 1;
+  pid_t child = fork();
+  if (child < 0) return perror("fork"), 1;
+  if (child == 0) {  // wants its mmap_lock for writing, forever
+    for (;;) {
+      void* p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p != MAP_FAILED) munmap(p, 4096);
+    }
+  }
+  char mem[64];
+  snprintf(mem, sizeof mem, "/proc/%d/mem", child);
+  int mfd = open(mem, O_RDONLY | O_CLOEXEC);
+  if (mfd < 0) return perror("open /proc/CHILD/mem"), 1;
+  printf("ready %d\n", child);
+  fflush(stdout);
+  // The read faults the stuck file in with the child's mmap_lock held.
+  char c;
+  if (pread(mfd, &c, 1, (off_t)(uintptr_t)map) < 0) perror("pread");
+  for (;;) pause();
 }
 
 static int sched_report(void) {
@@ -546,6 +686,8 @@ int main(int argc, char** argv) {
   if (!strcmp(cmd, "forkstorm")) return forkstorm();
   if (!strcmp(cmd, "zombies") && argc > 2) return zombies(atoi(argv[2]));
   if (!strcmp(cmd, "vfork-hang")) return vfork_hang();
+  if (!strcmp(cmd, "fuse-stall") && argc > 2) return fuse_stall(argv[2]);
+  if (!strcmp(cmd, "mmap-lock-stall") && argc > 2) return mmap_lock_stall(argv[2]);
   if (!strcmp(cmd, "spin") && argc > 2) {
     long end = now_ms(CLOCK_MONOTONIC) + atol(argv[2]);
     volatile unsigned long x = 0;

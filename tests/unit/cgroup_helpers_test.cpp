@@ -1,5 +1,8 @@
 // Pure helpers of cgroup/: unit conversions and control-file line formats.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup/cgroup.h"
 #include "cgroup/fs.h"
@@ -15,6 +18,28 @@ TEST(CgroupHelpers, SharesToWeightMatchesRunc) {
   EXPECT_EQ(shares_to_weight(1024), 39u);  // runc: 1 + (1022*9999)/262142
   EXPECT_EQ(shares_to_weight(262144), 10000u);
   EXPECT_EQ(shares_to_weight(512), 1 + (510u * 9999) / 262142);
+}
+
+// What create() will make above the container's dirs, named before it
+// does: the missing ancestors of each path, deepest first, each once.
+TEST(CgroupHelpers, MissingParentsAreTheAncestorsNotYetMade) {
+  char tmpl[] = "/tmp/minirun-unit-parents-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string base = tmpl;
+  ASSERT_EQ(::mkdir((base + "/have").c_str(), 0755), 0);
+  std::map<std::string, std::string> paths = {
+      {"memory", base + "/have/a/b/leaf"},
+      {"pids", base + "/have/a/b/leaf"},  // the same dir twice: named once
+      {"unified", base + "/have/leaf2"},  // its parent exists: nothing to make
+      {"cpu", base + "/gone/x/leaf"},
+  };
+  EXPECT_EQ(missing_parents(paths), (std::vector<std::string>{base + "/gone/x", base + "/gone", base + "/have/a/b",
+                                                               base + "/have/a"}));
+  ASSERT_EQ(::mkdir((base + "/have/a").c_str(), 0755), 0);
+  EXPECT_EQ(missing_parents({{"memory", base + "/have/a/b/leaf"}}), std::vector<std::string>{base + "/have/a/b"});
+  ::rmdir((base + "/have/a").c_str());
+  ::rmdir((base + "/have").c_str());
+  ::rmdir(base.c_str());
 }
 
 TEST(CgroupHelpers, BlkioDeviceLine) {
