@@ -178,9 +178,6 @@ const FaultCase kCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Points, FaultTest, ::testing::ValuesIn(kCases), case_name);
 
-}  // namespace
-}  // namespace minirun::test
-
 // A cgroupsPath whose parents do not exist yet: create makes them, and a
 // create killed before it recorded them must not leave them behind.
 class NestedCgroupFaultTest : public FaultTest {};
@@ -202,3 +199,6 @@ TEST_F(NestedCgroupFaultTest, ParentDirsMadeByAKilledCreateGoWithDelete) {
     EXPECT_EQ(find_cgroup_dirs("rela-nest-inner"), std::vector<std::string>{}) << "parent dirs left";
   }
 }
+
+}  // namespace
+}  // namespace minirun::test
