@@ -133,11 +133,12 @@ nlohmann::json network_files(const StateStore& store, const std::string& id, con
   return out;
 }
 
-// What a "cgroup" mount binds on a v1 host: the init's dirs once it joined,
-// from the mount table the manager already read (the init need not reread it).
-std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager& cg) {
+// What a "cgroup" mount binds on a v1 host: the init's dirs once it joined
+// (ours if it has no cgroup), from the mount table the manager already read
+// (the init need not reread it).
+std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager* cg) {
   std::vector<rootfs::CgroupV1Hierarchy> out;
-  for (auto& m : cg.v1_mounts()) {
+  for (auto& m : cg ? cg->v1_mounts() : cgroup::Manager::own_v1_mounts()) {
     std::sort(m.controllers.begin(), m.controllers.end());
     std::string subsystems;
     for (const auto& c : m.controllers) subsystems += (subsystems.empty() ? "" : ",") + c;
@@ -360,7 +361,7 @@ Created create_container(const StateStore& store, const CreateOptions& opts) {
   // clears the flag itself on "go".
   ctx.dumpable_until_go = nsplan.new_user && ::geteuid() != 0;
   if (!ctx.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
-  if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
+  ctx.rootfs.cgroup_v1 = cgroup_mount_sources(cg.get());
   pid_t pid = with_context("the container init", [&] {
     try {
       return ns::clone_process(nsplan.clone_flags, cgroup_fd.get(), ctx.cloned_into_cgroup, nsplan.pid_ns.get());
