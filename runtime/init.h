@@ -7,7 +7,7 @@
 #include "cgroup/cgroup.h"
 #include "rootfs/rootfs.h"
 #include "runtime/extensions.h"
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 #include "spec/spec.h"
 #include "spec/unique_fd.h"
 
