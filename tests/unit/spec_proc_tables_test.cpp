@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace minirun::procfs {
 namespace {
 
@@ -78,34 +82,26 @@ TEST(ProcTablesMountinfo, OrderIsKept) {
   EXPECT_EQ(lines[1].fstype, "cgroup2");
 }
 
-TEST(ProcTablesCgroup, V1Line) {
-  auto lines = parse_proc_cgroup("4:cpu,cpuacct:/user.slice\n9:name=systemd:/init.scope\n");
-  ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0].controllers, "cpu,cpuacct");
-  EXPECT_EQ(lines[0].path, "/user.slice");
-  EXPECT_EQ(lines[1].controllers, "name=systemd");
-  EXPECT_EQ(lines[1].path, "/init.scope");
+// Each line as (controllers, path).
+std::vector<std::pair<std::string, std::string>> cgroup_lines(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const CgroupLine& line : parse_proc_cgroup(text)) out.emplace_back(line.controllers, line.path);
+  return out;
 }
 
-TEST(ProcTablesCgroup, V2Line) {
-  auto lines = parse_proc_cgroup("0::/user.slice/user-0.slice/session-3.scope\n");
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0].controllers, "");
-  EXPECT_EQ(lines[0].path, "/user.slice/user-0.slice/session-3.scope");
-}
+using Lines = std::vector<std::pair<std::string, std::string>>;
 
-TEST(ProcTablesCgroup, HybridKeepsEveryLineInOrder) {
-  auto lines = parse_proc_cgroup("12:memory:/a\n1:name=systemd:/b\n0::/c\n");
-  ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0].controllers, "memory");
-  EXPECT_EQ(lines[2].controllers, "");
-  EXPECT_EQ(lines[2].path, "/c");
+TEST(ProcTablesCgroup, V1V2AndHybridLinesInOrder) {
+  EXPECT_EQ(cgroup_lines("4:cpu,cpuacct:/user.slice\n9:name=systemd:/init.scope\n"),
+            (Lines{{"cpu,cpuacct", "/user.slice"}, {"name=systemd", "/init.scope"}}));
+  EXPECT_EQ(cgroup_lines("0::/user.slice/user-0.slice/session-3.scope\n"),
+            (Lines{{"", "/user.slice/user-0.slice/session-3.scope"}}));
+  EXPECT_EQ(cgroup_lines("12:memory:/a\n1:name=systemd:/b\n0::/c"),
+            (Lines{{"memory", "/a"}, {"name=systemd", "/b"}, {"", "/c"}}));
 }
 
 TEST(ProcTablesCgroup, PathMayHoldColonsAndLinesWithoutTwoAreSkipped) {
-  auto lines = parse_proc_cgroup("garbage\n5:pids\n0::/a:b\n");
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0].path, "/a:b");
+  EXPECT_EQ(cgroup_lines("garbage\n5:pids\n0::/a:b\n"), (Lines{{"", "/a:b"}}));
 }
 
 }  // namespace
