@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "ns/ns.h"
 #include "runtime/companion.h"
 #include "runtime/config_load.h"
 #include "runtime/console.h"

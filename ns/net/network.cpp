@@ -9,6 +9,7 @@
 #include "ns/net/leases.h"
 #include "ns/net/links.h"
 #include "ns/net/netlink.h"
+#include "ns/net/network.h"
 #include "ns/ns.h"
 #include "ns/net/veth_names.h"
 #include "spec/error.h"
