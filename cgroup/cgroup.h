@@ -97,6 +97,9 @@ class Manager {
   // paths() per v1 hierarchy, with the mount table read when the manager was
   // made (a container's /sys/fs/cgroup is built from it); empty on v2 hosts.
   std::vector<V1Mount> v1_mounts() const;
+  // The same for the cgroup this process is in (a rootless container with
+  // no cgroup of its own stays in ours).
+  static std::vector<V1Mount> own_v1_mounts();
   // Rebuilds a manager from paths() saved in state.json.
   static std::unique_ptr<Manager> from_paths(const std::map<std::string, std::string>& paths);
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cgroup/manager_util.h"
 #include "spec/error.h"
 
 namespace minirun::cgroup {
@@ -34,16 +35,8 @@ bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 constexpr int32_t kAllAccess = BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
 
 int32_t access_bits(const std::string& access) {
-  int32_t bits = 0;
-  for (char c : access) {
-    switch (c) {
-      case 'r': bits |= BPF_DEVCG_ACC_READ; break;
-      case 'w': bits |= BPF_DEVCG_ACC_WRITE; break;
-      case 'm': bits |= BPF_DEVCG_ACC_MKNOD; break;
-      default: throw Error("linux.resources.devices: invalid access \"" + access + "\"", EINVAL);
-    }
-  }
-  return bits;
+  return static_cast<int32_t>(device_access_bits(access, BPF_DEVCG_ACC_READ, BPF_DEVCG_ACC_WRITE,
+                                                 BPF_DEVCG_ACC_MKNOD, "linux.resources.devices"));
 }
 
 long bpf(int cmd, bpf_attr& attr) { return ::syscall(__NR_bpf, cmd, &attr, sizeof attr); }

@@ -7,6 +7,8 @@
 
 #include "cgroup/fs.h"
 #include "spec/error.h"
+#include "spec/proc_tables.h"
+#include "spec/strings.h"
 
 namespace minirun::cgroup {
 
@@ -17,57 +19,6 @@ bool is_known_v1_controller(std::string_view name) {
       "cpu",     "cpuacct", "cpuset",   "memory", "devices",    "freezer", "net_cls", "net_prio",
       "blkio",   "perf_event", "hugetlb", "pids",   "rdma",       "misc",    "debug"};
   return names.count(name) != 0 || name.rfind("name=", 0) == 0;
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// The next `sep`-separated piece of `rest` (which loses it and the separator).
-std::string_view next_piece(std::string_view& rest, char sep) {
-  const size_t end = rest.find(sep);
-  std::string_view piece = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  return piece;
-}
-
-// The fields parse_mountinfo() needs from one line: "36 35 98:0 ROOT
-// MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS".
-struct MountLine {
-  std::string_view root, mount_point, fstype, super_options;
-};
-
-// Up to n more space-separated words of `line` into out; how many there were.
-size_t take_words(std::string_view& line, std::string_view* out, size_t n) {
-  size_t k = 0;
-  while (!line.empty() && k < n) {
-    std::string_view w = next_piece(line, ' ');
-    if (!w.empty()) out[k++] = w;
-  }
-  return k;
-}
-
-bool split_mount_line(std::string_view line, MountLine& out) {
-  std::string_view words[5], after[3];
-  if (take_words(line, words, 5) < 5) return false;
-  while (!line.empty()) {
-    if (next_piece(line, ' ') != "-") continue;
-    if (take_words(line, after, 3) < 3) return false;
-    out = {words[3], words[4], after[0], after[2]};
-    return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -89,16 +40,13 @@ const Hierarchy* HostLayout::v1_for(const std::string& controller) const {
   return nullptr;
 }
 
-// string_views, no copy per line: `run` parses the whole table at each start.
 HostLayout parse_mountinfo(const std::string& text) {
   HostLayout host;
   std::string unescaped;
-  for (std::string_view rest(text); !rest.empty();) {
-    MountLine m;
-    if (!split_mount_line(next_piece(rest, '\n'), m)) continue;
+  for (const procfs::MountLine& m : procfs::parse_mountinfo(text)) {
     std::string_view mount_point = m.mount_point;
     if (mount_point.find('\\') != std::string_view::npos) {
-      unescaped = unescape(mount_point);
+      unescaped = procfs::unescape(mount_point);
       mount_point = unescaped;
     }
     // A later mount on the same point hides the earlier one (e.g. a tmpfs
@@ -108,7 +56,7 @@ HostLayout parse_mountinfo(const std::string& text) {
     const bool v2 = m.fstype == "cgroup2";
     if (!v2 && m.fstype != "cgroup") continue;
     Hierarchy h;
-    h.root = unescape(m.root);
+    h.root = procfs::unescape(m.root);
     h.mount_point = std::string(mount_point);
     if (v2) {
       if (!host.v2) host.v2 = std::move(h);
@@ -130,18 +78,13 @@ HostLayout read_host_layout() { return parse_mountinfo(fs::read("/proc/self/moun
 
 std::map<std::string, std::string> parse_proc_cgroup(const std::string& text) {
   std::map<std::string, std::string> out;
-  for (const auto& line : fs::split(text, '\n')) {
-    auto first = line.find(':');
-    if (first == std::string::npos) continue;
-    auto second = line.find(':', first + 1);
-    if (second == std::string::npos) continue;
-    std::string ctrls = line.substr(first + 1, second - first - 1);
-    std::string path = line.substr(second + 1);
-    if (ctrls.empty()) {
-      out[""] = path;
+  for (const procfs::CgroupLine& line : procfs::parse_proc_cgroup(text)) {
+    if (line.controllers.empty()) {
+      out[""] = std::string(line.path);
       continue;
     }
-    for (const auto& c : fs::split(ctrls, ',')) out[c] = path;
+    for (std::string_view ctrls = line.controllers; !ctrls.empty();)
+      out[std::string(next_piece(ctrls, ','))] = std::string(line.path);
   }
   return out;
 }
@@ -156,16 +99,15 @@ std::string clean_cgroup_path(const std::string& p, const std::string& what) {
   return out.empty() ? "/" : out;
 }
 
-namespace {
-
 std::string dir_in(const Hierarchy& h, const std::string& cgroup_path) {
-  // cgroup_path is absolute in the hierarchy; the mount shows h.root there.
   std::string rel = cgroup_path;
   std::string root = clean_cgroup_path(h.root, "mountinfo root");
   if (root != "/" && (rel == root || rel.rfind(root + "/", 0) == 0)) rel = rel.substr(root.size());
   if (rel.empty() || rel == "/") return h.mount_point;
   return h.mount_point + rel;
 }
+
+namespace {
 
 std::string container_cgroup(const std::string& own, const std::string& cgroups_path, const std::string& id) {
   std::string p = cgroups_path.empty() ? id : cgroups_path;

@@ -33,6 +33,10 @@ HostLayout read_host_layout();  // /proc/self/mountinfo
 // "cpu" and "cpuacct"; "9:name=systemd:/" gives "name=systemd"; "0::/b" gives "".
 std::map<std::string, std::string> parse_proc_cgroup(const std::string& text);
 
+// The dir of `cgroup_path` (absolute in the hierarchy, as /proc/PID/cgroup
+// has it) below the mount of `h`, which shows h.root there.
+std::string dir_in(const Hierarchy& h, const std::string& cgroup_path);
+
 // The container's directory in every hierarchy, keyed as Manager::paths():
 // one key per v1 controller, "unified" for cgroup2 on a hybrid host, "" on a
 // v2-only host.  Relative or empty `cgroups_path` nests under `own` (from

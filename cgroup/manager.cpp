@@ -205,14 +205,25 @@ static const HostLayout& host_layout() {
   return host;
 }
 
-std::vector<Manager::V1Mount> Manager::v1_mounts() const {
-  const auto dirs = paths();
-  std::vector<V1Mount> out;
+// Per v1 hierarchy of the host, the dir `dirs` names for its first
+// controller (none: left out), with `to_dir` applied.
+template <class ToDir>
+std::vector<Manager::V1Mount> v1_mounts_of(const std::map<std::string, std::string>& dirs, ToDir to_dir) {
+  std::vector<Manager::V1Mount> out;
   for (const Hierarchy& h : host_layout().v1) {
     auto it = dirs.find(h.controllers.front());
-    if (it != dirs.end()) out.push_back({h.mount_point, it->second, h.controllers});
+    if (it != dirs.end()) out.push_back({h.mount_point, to_dir(h, it->second), h.controllers});
   }
   return out;
+}
+
+std::vector<Manager::V1Mount> Manager::v1_mounts() const {
+  return v1_mounts_of(paths(), [](const Hierarchy&, const std::string& dir) { return dir; });
+}
+
+std::vector<Manager::V1Mount> Manager::own_v1_mounts() {
+  if (host_layout().v1.empty()) return {};
+  return v1_mounts_of(parse_proc_cgroup(fs::read("/proc/self/cgroup")), dir_in);
 }
 
 std::unique_ptr<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {

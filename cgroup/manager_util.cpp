@@ -15,6 +15,20 @@
 
 namespace minirun::cgroup {
 
+unsigned device_access_bits(const std::string& letters, unsigned read, unsigned write, unsigned mknod,
+                            const std::string& what) {
+  unsigned bits = 0;
+  for (char c : letters) {
+    switch (c) {
+      case 'r': bits |= read; break;
+      case 'w': bits |= write; break;
+      case 'm': bits |= mknod; break;
+      default: throw Error(what + ": invalid access \"" + letters + "\"", EINVAL);
+    }
+  }
+  return bits;
+}
+
 std::vector<pid_t> processes_below(const std::string& dir) {
   std::vector<pid_t> out;
   for (const auto& d : fs::walk_dirs(dir)) {

@@ -11,6 +11,11 @@
 
 namespace minirun::cgroup {
 
+// An OCI device rule's access, any of "rwm", as the bits `read`, `write`
+// and `mknod` of the caller's format (devices.allow's or the eBPF
+// filter's); throws "WHAT: invalid access \"x\"" (EINVAL) on another letter.
+unsigned device_access_bits(const std::string& letters, unsigned read, unsigned write, unsigned mknod,
+                            const std::string& what);
 // Every pid in dir and the cgroups below it.
 std::vector<pid_t> processes_below(const std::string& dir);
 // Throws "cgroup DIR already has processes (pid N, ...)" if it or any

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "cgroup/manager_util.h"
 #include "spec/error.h"
 #include "spec/strings.h"
 
@@ -12,16 +13,7 @@ namespace {
 constexpr uint8_t kAllPerms = kDevRead | kDevWrite | kDevMknod;
 
 uint8_t perm_bits(const std::string& letters, const std::string& what) {
-  uint8_t bits = 0;
-  for (char c : letters) {
-    switch (c) {
-      case 'r': bits |= kDevRead; break;
-      case 'w': bits |= kDevWrite; break;
-      case 'm': bits |= kDevMknod; break;
-      default: throw Error(what + ": invalid access \"" + letters + "\"", EINVAL);
-    }
-  }
-  return bits;
+  return static_cast<uint8_t>(device_access_bits(letters, kDevRead, kDevWrite, kDevMknod, what));
 }
 
 std::string number(int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); }

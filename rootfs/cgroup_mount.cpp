@@ -10,16 +10,15 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <set>
 
 #include "rootfs/mount_calls.h"
-#include "rootfs/mountinfo.h"
 #include "rootfs/path_names.h"
 #include "rootfs/safe_path.h"
 #include "rootfs/steps.h"
 #include "spec/error.h"
 #include "spec/files.h"
+#include "spec/proc_tables.h"
 #include "spec/strings.h"
 
 namespace minirun::rootfs {
@@ -40,62 +39,12 @@ std::set<std::string> split_commas(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> lines_of(const char* path) {
-  std::string text;
-  if (!try_read_file(path, text)) return {};
-  return split(text, '\n');
-}
-
-std::set<std::string> known_controllers() {
-  std::set<std::string> names;
-  for (const std::string& line : lines_of("/proc/cgroups")) {
-    if (!line.empty() && line[0] != '#') names.insert(line.substr(0, line.find_first_of(" \t")));
-  }
-  return names;
-}
-
-// /proc/self/cgroup: "controllers -> path" ("" is the cgroup2 line).
-std::vector<std::pair<std::set<std::string>, std::string>> own_cgroups() {
-  std::vector<std::pair<std::set<std::string>, std::string>> out;
-  for (const std::string& line : lines_of("/proc/self/cgroup")) {
-    size_t a = line.find(':');
-    size_t b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    out.emplace_back(split_commas(line.substr(a + 1, b - a - 1)), line.substr(b + 1));
-  }
-  return out;
-}
-
-std::string join_under(const std::string& mount_point, const std::string& mount_root, const std::string& path) {
-  std::string rel = path;
-  if (mount_root != "/" && path.compare(0, mount_root.size(), mount_root) == 0) rel = path.substr(mount_root.size());
-  return rel.empty() || rel == "/" ? mount_point : mount_point + rel;
-}
-
-std::vector<CgroupV1Hierarchy> host_v1_hierarchies() {
-  const std::set<std::string> controllers = known_controllers();
-  const auto own = own_cgroups();
-  std::vector<CgroupV1Hierarchy> out;
-  std::set<std::set<std::string>> seen;
-  for (const MountInfo& m : read_mountinfo()) {
-    if (m.fstype != "cgroup") continue;
-    std::set<std::string> subsystems;
-    for (const std::string& opt : split_commas(m.super_options)) {
-      if (controllers.count(opt) || opt.rfind("name=", 0) == 0) subsystems.insert(opt);
-    }
-    if (subsystems.empty() || !seen.insert(subsystems).second) continue;
-    auto it = std::find_if(own.begin(), own.end(), [&](const auto& e) { return e.first == subsystems; });
-    if (it == own.end()) continue;
-    std::string joined;
-    for (const std::string& s : subsystems) joined += (joined.empty() ? "" : ",") + s;
-    out.push_back({m.mount_point, join_under(m.mount_point, m.root, it->second), joined});
-  }
-  return out;
-}
-
+// The cgroup2 path of this process as its cgroup namespace shows it.
 std::string own_cgroup2_path() {
-  for (const auto& [controllers, path] : own_cgroups()) {
-    if (controllers.empty()) return path;
+  std::string text;
+  if (!try_read_file("/proc/self/cgroup", text)) return "/";
+  for (const procfs::CgroupLine& line : procfs::parse_proc_cgroup(text)) {
+    if (line.controllers.empty()) return std::string(line.path);
   }
   return "/";
 }
@@ -138,8 +87,7 @@ void link_comounted_controllers(int dest_fd, const std::string& dir_name) {
 
 void mount_cgroup_v1(const PreparedRoot& root, const spec::Mount& m, const MountFlags& f) {
   const std::string what = describe_mount(m);
-  const std::vector<CgroupV1Hierarchy> hierarchies =
-      root.options.cgroup_v1 ? *root.options.cgroup_v1 : with_context(what, host_v1_hierarchies);
+  const std::vector<CgroupV1Hierarchy>& hierarchies = root.options.cgroup_v1;
   UniqueFd target = with_context(what, [&] { return mkdir_all_in_root(root.fd.get(), m.destination); });
   check_proc_destination(root, what, target.get(), false);
   mount_or_throw(what, "tmpfs", fd_path(target.get()), "tmpfs", kCgroupTmpfsFlags, "mode=755");

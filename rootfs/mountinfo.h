@@ -1,4 +1,5 @@
-// Private: /proc/self/mountinfo entries.
+// Private: /proc/self/mountinfo entries (spec/proc_tables.h reads the
+// text), with the paths unescaped.
 #pragma once
 
 #include <string>
@@ -11,7 +12,7 @@ struct MountInfo {
   std::string mount_point;  // as seen by this process
   std::string optional;     // "shared:1 master:2", may be empty
   std::string fstype;
-  std::string source;
+  std::string source;         // as the kernel shows it (escapes kept)
   std::string super_options;
 };
 

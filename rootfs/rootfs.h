@@ -55,9 +55,10 @@ struct Options {
   bool no_pivot = false;
   std::optional<Overlay> overlay;
   std::vector<GeneratedFile> generated_files;
-  // The hierarchies the init is in once it joined its cgroup, as the runtime
-  // knows them; unset: read from /proc/self/mountinfo and /proc/self/cgroup.
-  std::optional<std::vector<CgroupV1Hierarchy>> cgroup_v1;
+  // The v1 hierarchies the init is in once it joined its cgroup, as the
+  // runtime knows them (rootfs/ reads no cgroup layout of its own); a
+  // "cgroup" mount on a v1 or hybrid host binds these.
+  std::vector<CgroupV1Hierarchy> cgroup_v1;
   // Bind sources the runtime opened as host root before the init joined a
   // user namespace (open_bind_sources): detached mount trees, indexed like
   // `mounts`, -1 where the init opens the source itself.

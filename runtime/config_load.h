@@ -1,4 +1,4 @@
-// How create reads config.json: parse_spec_and_seccomp() (seccomp.h) plus
+// How create reads config.json: parse_spec_and_seccomp() (seccomp/seccomp.h) plus
 // the warnings about members the spec does not define, which create
 // prints.  The other commands re-read the saved config without them.
 #pragma once
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 
 namespace minirun::runtime {
 

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "ns/ns.h"
+#include "ns/net/network.h"
 
 namespace minirun::runtime {
 

@@ -2,7 +2,7 @@
 // (ns/net/nft_main.cpp): minirun forks it only when a rule must change.
 #pragma once
 
-#include "ns/ns.h"
+#include "ns/net/network.h"
 
 namespace minirun::runtime {
 

@@ -8,7 +8,7 @@
 #include "ns/join.h"
 #include "rootfs/rootfs.h"
 #include "runtime/extensions.h"
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 #include "spec/spec.h"
 #include "spec/unique_fd.h"
 

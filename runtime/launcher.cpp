@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "ns/ns.h"
 #include "runtime/companion.h"
 #include "runtime/config_load.h"
 #include "runtime/console.h"
@@ -118,11 +119,12 @@ std::vector<rootfs::GeneratedFile> network_files(const StateStore& store, const 
   return out;
 }
 
-// What a "cgroup" mount binds on a v1 host: the init's dirs once it joined,
-// from the mount table the manager already read (the init need not reread it).
-std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager& cg) {
+// What a "cgroup" mount binds on a v1 host: the init's dirs once it joined
+// (ours if it has no cgroup), from the mount table the manager already read
+// (the init need not reread it).
+std::vector<rootfs::CgroupV1Hierarchy> cgroup_mount_sources(const cgroup::Manager* cg) {
   std::vector<rootfs::CgroupV1Hierarchy> out;
-  for (auto& m : cg.v1_mounts()) {
+  for (auto& m : cg ? cg->v1_mounts() : cgroup::Manager::own_v1_mounts()) {
     std::sort(m.controllers.begin(), m.controllers.end());
     std::string subsystems;
     for (const auto& c : m.controllers) subsystems += (subsystems.empty() ? "" : ",") + c;
@@ -413,7 +415,7 @@ pid_t clone_init(const LaunchPlan& plan, const OpenedNamespaces& nsfds, const Cg
   // Rootless with a new user namespace, we must write its id maps first: it
   // clears the flag itself on "go".
   if (!plan.dumpable_until_go && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
-  if (cg) ctx.rootfs.cgroup_v1 = cgroup_mount_sources(*cg);
+  ctx.rootfs.cgroup_v1 = cgroup_mount_sources(cg);
   ctx.sync_fd = channel.child_fd();
   pid_t pid = with_context("the container init", [&] {
     try {

@@ -9,7 +9,7 @@
 
 #include "cgroup/cgroup.h"
 
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 #include "runtime/state.h"
 #include "spec/spec.h"
 #include "spec/unique_fd.h"
@@ -66,7 +66,7 @@ bool shares_pid_namespace(const StateStore& store, const std::string& id);
 // The config copy kept in the state dir (for exec, update, hooks).
 std::string saved_config_path(const StateStore& store, const std::string& id);
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id);
-// The same, compiling (or loading the cached) linux.seccomp: see seccomp.h.
+// The same, compiling (or loading the cached) linux.seccomp: see seccomp/seccomp.h.
 spec::Spec load_saved_spec(const StateStore& store, const std::string& id, SeccompProgram& seccomp);
 std::string seccomp_cache_dir(const StateStore& store);
 

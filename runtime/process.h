@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 #include "spec/spec.h"
 
 namespace minirun::runtime {

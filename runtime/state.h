@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ns/ns.h"
+#include "ns/net/network.h"
 #include "spec/unique_fd.h"
 
 namespace minirun::runtime {

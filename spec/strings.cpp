@@ -16,6 +16,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+std::string_view next_piece(std::string_view& rest, char sep) {
+  const size_t end = rest.find(sep);
+  std::string_view piece = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  return piece;
+}
+
 std::vector<std::string> split_words(const std::string& s) {
   std::vector<std::string> out;
   size_t pos = 0;

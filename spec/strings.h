@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace minirun {
@@ -17,6 +18,11 @@ constexpr uint32_t kMaxId = 2147483647;
 
 // Every field between separators: "a::b" -> {"a", "", "b"}, "" -> {""}.
 std::vector<std::string> split(const std::string& s, char sep);
+// The next `sep`-separated piece of `rest`, which loses it and the
+// separator; after the last piece `rest` is a view with no data (an empty
+// last piece, "a,", leaves one with data): a loop over a text's pieces
+// without a copy of each.
+std::string_view next_piece(std::string_view& rest, char sep);
 // Fields separated by runs of spaces or tabs, none empty ("a  b\t c").
 std::vector<std::string> split_words(const std::string& s);
 

@@ -21,7 +21,7 @@
 
 #include "cgroup/cgroup.h"
 #include "ns/ns.h"
-#include "ns/probe.h"
+#include "ns/net/probe.h"
 #include "runtime/cli/cli.h"
 #include "spec/files.h"
 #include "spec/strings.h"

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "runtime/bpf_layout.h"
+#include "runtime/seccomp/bpf_layout.h"
 #include "seccomp_oracle.h"
 
 using namespace minirun::runtime;

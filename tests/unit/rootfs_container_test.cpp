@@ -167,6 +167,10 @@ TEST_F(ContainerRoot, BindRootWithMountsMasksAndReadonly) {
   o.mounts.push_back(mount_entry("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
   o.mounts.push_back(
       mount_entry("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}));
+  // On a v1 host, what the runtime passes (cgroup::Manager::v1_mounts()):
+  // here the memory hierarchy's root dir.
+  if (is_fs("/sys/fs/cgroup/memory", CGROUP_SUPER_MAGIC))
+    o.cgroup_v1 = {{"/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory", "memory"}};
   o.mounts.push_back(mount_entry("/mnt/data", "bind", "data", {"rbind", "ro", "nosuid"}));
   o.mounts.push_back(mount_entry("/mnt/rro", "bind", "data", {"rbind", "rro"}));
   o.mounts.push_back(mount_entry("/opt", "tmpfs", "tmpfs", {"tmpcopyup", "mode=755"}));

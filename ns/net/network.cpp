@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <optional>
 
-#include "ns/leases.h"
-#include "ns/links.h"
-#include "ns/netlink.h"
+#include "ns/net/leases.h"
+#include "ns/net/links.h"
+#include "ns/net/netlink.h"
+#include "ns/net/network.h"
 #include "ns/ns.h"
-#include "ns/veth_names.h"
+#include "ns/net/veth_names.h"
 #include "spec/error.h"
 #include "spec/files.h"
 #include "spec/procfs.h"

@@ -1,4 +1,4 @@
-#include "ns/links.h"
+#include "ns/net/links.h"
 
 // if_indextoname(); before linux/if.h, which then leaves it the IFF_* names.
 #include <net/if.h>

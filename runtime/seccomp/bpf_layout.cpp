@@ -1,4 +1,4 @@
-#include "runtime/bpf_layout.h"
+#include "runtime/seccomp/bpf_layout.h"
 
 #include <linux/audit.h>
 #include <linux/seccomp.h>

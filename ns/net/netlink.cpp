@@ -1,4 +1,4 @@
-#include "ns/netlink.h"
+#include "ns/net/netlink.h"
 
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>

@@ -24,10 +24,10 @@
 #include <mutex>
 #include <thread>
 
-#include "ns/leases.h"
-#include "ns/links.h"
-#include "ns/ns.h"
-#include "ns/veth_names.h"
+#include "ns/net/leases.h"
+#include "ns/net/links.h"
+#include "ns/net/network.h"
+#include "ns/net/veth_names.h"
 #include "spec/error.h"
 
 namespace minirun::ns {

@@ -1,4 +1,4 @@
-#include "ns/leases.h"
+#include "ns/net/leases.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

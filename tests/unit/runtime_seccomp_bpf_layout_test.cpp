@@ -21,7 +21,7 @@
 #include <sstream>
 #include <string>
 
-#include "runtime/bpf_layout.h"
+#include "runtime/seccomp/bpf_layout.h"
 #include "seccomp_oracle.h"
 
 namespace minirun::runtime {

@@ -7,8 +7,8 @@
 #include <set>
 #include <thread>
 
-#include "ns/leases.h"
-#include "ns/veth_names.h"
+#include "ns/net/leases.h"
+#include "ns/net/veth_names.h"
 #include "spec/error.h"
 
 namespace minirun::ns {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "ns/netlink.h"
+#include "ns/net/netlink.h"
 
 namespace minirun::ns::links {
 

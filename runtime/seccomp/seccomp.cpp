@@ -1,4 +1,4 @@
-#include "runtime/seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -18,7 +18,7 @@
 #include <set>
 
 #include "runtime/build_info.h"
-#include "runtime/bpf_layout.h"
+#include "runtime/seccomp/bpf_layout.h"
 #include "runtime/config_load.h"
 #include "runtime/files.h"
 #include "runtime/log.h"

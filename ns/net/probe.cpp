@@ -11,9 +11,9 @@
 
 #include <cstring>
 
-#include "ns/probe.h"
+#include "ns/net/probe.h"
 
-#include "ns/links.h"
+#include "ns/net/links.h"
 #include "spec/error.h"
 #include "spec/unique_fd.h"
 
