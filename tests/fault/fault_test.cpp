@@ -184,6 +184,14 @@ class NestedCgroupFaultTest : public FaultTest {};
 
 TEST_F(NestedCgroupFaultTest, ParentDirsMadeByAKilledCreateGoWithDelete) {
   const std::string id = "rela-nested";
+  // What a failure leaves is removed even so: a parent left by one run
+  // would exist before the next, which must then not remove it.
+  struct RemoveParents {
+    ~RemoveParents() {
+      for (const char* name : {"rela-nest-inner", "rela-nest-parent"})
+        for (const std::string& d : find_cgroup_dirs(name)) ::rmdir(d.c_str());
+    }
+  } remove_parents;
   set_marker(id);
   bundle_->config["linux"]["cgroupsPath"] = "rela-nest-parent/rela-nest-inner/" + id;
   bundle_->save();
