@@ -126,12 +126,14 @@ void kill_container(const InitProcess& init, cgroup::Manager* cg, const std::fun
 }
 
 std::vector<pid_t> container_processes_left(const InitProcess& init, const cgroup::Manager& cg) {
+  // The processes kill_container signalled are those of container_processes():
+  // one a user moved in from outside was never signalled, so is not "left".
   std::vector<pid_t> left;
-  if (init.start_time == 0) return left;
-  for (pid_t pid : cg.processes()) {
-    uint64_t t = process_start_time(pid);
-    if (t != 0 && t >= init.start_time) left.push_back(pid);
-  }
+  if (init.start_time == 0 || process_start_time(init.pid) != init.start_time) return left;
+  cgroup::ProcessFilter ours = container_processes(init);
+  if (!ours) return left;
+  for (pid_t pid : cg.processes())
+    if (ours(pid)) left.push_back(pid);
   return left;
 }
 

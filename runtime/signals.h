@@ -40,9 +40,10 @@ void signal_container(const InitProcess& init, cgroup::Manager* cg, int sig, boo
 void kill_container(const InitProcess& init, cgroup::Manager* cg,
                     const std::function<bool()>& shares_pid_namespace = nullptr);
 
-// The container's processes (started since its init) still in `cg`: after
-// kill_container, those SIGKILL has not ended yet, stuck in the kernel.
-// None when the init's start time is unknown.
+// The container's processes (those kill_container signals: started since
+// its init, in its pid namespace) still in `cg`: after kill_container, those
+// SIGKILL has not ended yet, stuck in the kernel.  None once the init is
+// gone or its start time is unknown: then which are ours cannot be told.
 std::vector<pid_t> container_processes_left(const InitProcess& init, const cgroup::Manager& cg);
 
 }  // namespace minirun::runtime
