@@ -49,6 +49,7 @@ void add(CLI::App& app, Globals& g, Action& action) {
   cmd->callback([&g, &action, flags, cmd] {
     // exec and ps take the words after their flags whole (prefix_command).
     if constexpr (requires { flags->words; }) flags->words = cmd->remaining();
+    (void)cmd;  // used only for those: clang's -Wunused-lambda-capture
     action = [&g, flags] { return Run(g, *flags); };
   });
 }
