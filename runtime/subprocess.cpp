@@ -92,7 +92,7 @@ SubprocessResult run_subprocess(const Subprocess& p, std::string_view input, con
     if (rc == 0) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
-      throw Error(name + ": timed out after " + std::to_string(*p.timeout_s) + "s");
+      throw Error(name + ": timed out after " + std::to_string(*p.timeout_s) + "s", ETIMEDOUT);
     }
   }
   SubprocessResult r;

@@ -35,7 +35,7 @@ static std::string filter_ps(const std::vector<std::string>& args, const std::ve
   try {
     r = run_subprocess(p, "", "ps");
   } catch (const Error& e) {
-    if (std::string(e.what()).find("timed out") == std::string::npos) throw;
+    if (e.error_number() != ETIMEDOUT) throw;
     throw Error("ps(1) did not answer in " + std::to_string(kPsTimeoutS) +
                     " s: a process on this host is stuck in the kernel (state D) and ps waits to read its "
                     "command line; `minirun ps --format json` lists the container's pids without it",
